@@ -1,0 +1,111 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from rest_framework.authtoken.models import Token
+
+from partnerships.core.errors import DomainError
+from partnerships.organisations import selectors as org_selectors
+from partnerships.organisations.permissions import is_platform_admin
+
+from . import selectors, services
+from .forms import ProfileForm
+from .models import Profile, Role
+
+
+@login_required
+def dashboard(request):
+    """One page per role: what needs doing now, and how to get started when nothing does."""
+    user = request.user
+    profile = user.profile
+    completeness, missing = selectors.profile_completeness(profile)
+    context = {"profile": profile, "completeness": completeness, "missing": missing}
+    if user.role in (Role.UNIVERSITY, Role.INDUSTRY) or is_platform_admin(user):
+        context["memberships"] = org_selectors.user_memberships(user)
+        context["requests_to_answer"] = org_selectors.pending_join_requests_for_managers(user)
+        context["my_requests"] = user.join_requests.filter(status="pending").select_related(
+            "organisation"
+        )
+    if is_platform_admin(user):
+        context["verification_queue"] = org_selectors.verification_queue()[:10]
+        context["verification_count"] = org_selectors.verification_queue().count()
+    template = {
+        Role.STUDENT: "accounts/dashboard_student.html",
+        Role.UNIVERSITY: "accounts/dashboard_university.html",
+        Role.INDUSTRY: "accounts/dashboard_industry.html",
+        Role.ADMIN: "accounts/dashboard_admin.html",
+    }[user.role if user.role in Role.values else Role.STUDENT]
+    if is_platform_admin(user):
+        template = "accounts/dashboard_admin.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request):
+    profile = request.user.profile
+    form = ProfileForm(request.POST or None, request.FILES or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        skills, sectors = data.pop("skills"), data.pop("sectors")
+        if data.get("avatar") is False:  # "clear" ticked
+            data["avatar"] = ""
+        elif data.get("avatar") is None or data.get("avatar") == profile.avatar:
+            data.pop("avatar", None)
+        try:
+            services.profile_update(
+                actor=request.user, profile=profile, skills=skills, sectors=sectors, **data
+            )
+        except DomainError as exc:
+            form.add_error(exc.field, exc.message)
+        else:
+            messages.success(request, _("Your profile has been saved."))
+            return redirect("accounts:profile", pk=profile.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/profile_form.html", {"form": form}, status=status)
+
+
+@login_required
+def profile_detail(request, pk: int):
+    profile = selectors.visible_profiles(request.user).filter(pk=pk).first()
+    if profile is None:
+        raise Http404
+    memberships = profile.user.memberships.select_related("organisation").filter(
+        organisation__status="verified"
+    )
+    return render(
+        request,
+        "accounts/profile_detail.html",
+        {
+            "profile": profile,
+            "memberships": memberships,
+            "is_me": profile.user_id == request.user.pk,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_token(request):
+    """Create, show or revoke the personal API token used with ``Authorization: Token …``."""
+    if request.method == "POST":
+        Token.objects.filter(user=request.user).delete()
+        if request.POST.get("action") == "create":
+            Token.objects.create(user=request.user)
+            messages.success(request, _("A new API token has been created. Keep it secret."))
+        else:
+            messages.success(request, _("Your API token has been revoked."))
+        return redirect("accounts:api_token")
+    token = Token.objects.filter(user=request.user).first()
+    return render(request, "accounts/api_token.html", {"token": token})
+
+
+@require_POST
+@login_required
+def profile_avatar_clear(request):
+    profile = get_object_or_404(Profile, user=request.user)
+    services.profile_update(actor=request.user, profile=profile, avatar="")
+    messages.success(request, _("Your picture has been removed."))
+    return redirect("accounts:profile_edit")

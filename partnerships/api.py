@@ -1,0 +1,24 @@
+"""The DRF router: every API endpoint of Tandem, under /api/."""
+
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from accounts.api import MeView, ProfileViewSet
+from partnerships.core.api_views import SectorViewSet, SkillViewSet
+from partnerships.organisations.api import (
+    InvitationViewSet,
+    JoinRequestViewSet,
+    MembershipViewSet,
+    OrganisationViewSet,
+)
+
+router = DefaultRouter()
+router.register("profiles", ProfileViewSet, basename="profile")
+router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("memberships", MembershipViewSet, basename="membership")
+router.register("invitations", InvitationViewSet, basename="invitation")
+router.register("join-requests", JoinRequestViewSet, basename="joinrequest")
+router.register("sectors", SectorViewSet, basename="sector")
+router.register("skills", SkillViewSet, basename="skill")
+
+urlpatterns = [path("me/", MeView.as_view(), name="api-me"), *router.urls]

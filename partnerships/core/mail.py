@@ -1,0 +1,56 @@
+"""Rendering emails and handing them to Celery once the surrounding transaction commits."""
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import transaction
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from . import tasks
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue_after_commit(task, **kwargs) -> None:
+    """Queue ``task`` once the current transaction commits.
+
+    A request must never fail or hang because the broker is away: if publishing fails the task
+    runs in-process instead, so the work is not lost.
+    """
+
+    def publish() -> None:
+        try:
+            task.apply_async(kwargs=kwargs)
+        except Exception:
+            logger.exception("Broker unavailable; running %s in-process", task.name)
+            task.apply(kwargs=kwargs)
+
+    transaction.on_commit(publish)
+
+
+def send_templated_email(
+    *, to: Iterable[str], template: str, context: dict | None = None, headers: dict | None = None
+) -> None:
+    """Render ``email/<template>_{subject,message}.txt`` (and optional ``.html``), then send."""
+    recipients = [address for address in to if address]
+    if not recipients:
+        return
+    ctx = {"site_url": settings.SITE_URL, **(context or {})}
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string(f"email/{template}_subject.txt", ctx).strip()
+        body = render_to_string(f"email/{template}_message.txt", ctx)
+        try:
+            html = render_to_string(f"email/{template}_message.html", ctx)
+        except TemplateDoesNotExist:
+            html = None
+    enqueue_after_commit(
+        tasks.send_email,
+        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{' '.join(subject.splitlines())}",
+        body=body,
+        html=html,
+        to=recipients,
+        headers=headers,
+    )

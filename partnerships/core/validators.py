@@ -1,0 +1,57 @@
+"""Upload validation by content, not by name."""
+
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+IMAGE_FORMATS = {
+    "JPEG": {".jpg", ".jpeg"},
+    "PNG": {".png"},
+    "WEBP": {".webp"},
+    "GIF": {".gif"},
+}
+MAX_IMAGE_PIXELS = 40_000_000
+
+
+def validate_image_upload(upload) -> None:
+    """Accept only real JPEG/PNG/WebP/GIF images within the size limit, named as what they are."""
+    limit = settings.MAX_IMAGE_UPLOAD_BYTES
+    if upload.size is not None and upload.size > limit:
+        raise ValidationError(
+            _("The image is %(size)s; the limit is %(limit)s.")
+            % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+            code="file_too_large",
+        )
+    position = upload.tell() if hasattr(upload, "tell") else 0
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image_format = image.format
+            width, height = image.size
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationError(
+            _("This file is not an image we can read. Upload a JPEG, PNG, WebP or GIF."),
+            code="not_an_image",
+        ) from None
+    finally:
+        upload.seek(position)
+    if image_format not in IMAGE_FORMATS:
+        raise ValidationError(
+            _("%(format)s images are not accepted. Upload a JPEG, PNG, WebP or GIF.")
+            % {"format": image_format},
+            code="image_format",
+        )
+    if width * height > MAX_IMAGE_PIXELS:
+        raise ValidationError(_("This image has too many pixels."), code="image_too_big")
+    suffix = PurePath(getattr(upload, "name", "") or "").suffix.lower()
+    if suffix and suffix not in IMAGE_FORMATS[image_format]:
+        raise ValidationError(
+            _("The file is named %(suffix)s but its content is %(format)s.")
+            % {"suffix": suffix, "format": image_format},
+            code="extension_mismatch",
+        )

@@ -1,0 +1,40 @@
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+PUBLIC_MEDIA_DIRS = {"logos"}
+MEMBER_MEDIA_DIRS = {"avatars"}
+
+
+def home(request):
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    from partnerships.organisations.selectors import organisation_directory
+
+    featured = organisation_directory()[:6]
+    return render(request, "core/home.html", {"featured_organisations": featured})
+
+
+@require_GET
+def media(request, path: str):
+    """Serve uploaded images: logos to everyone, avatars to signed-in people only.
+
+    Files live outside the static root; this view is the only way to them, so the rule is here.
+    """
+    parts = PurePosixPath(path).parts
+    if len(parts) != 2 or ".." in parts or parts[0] not in PUBLIC_MEDIA_DIRS | MEMBER_MEDIA_DIRS:
+        raise Http404
+    if parts[0] in MEMBER_MEDIA_DIRS and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    full = (settings.MEDIA_ROOT / parts[0] / parts[1]).resolve()
+    if not full.is_file() or settings.MEDIA_ROOT.resolve() not in full.parents:
+        raise Http404
+    response = FileResponse(full.open("rb"))
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from accounts import views as account_views
+from partnerships.core import health
+from partnerships.core import views as core_views
+
+# The admin log-in goes through allauth, so its rate limits and email verification apply there too.
+admin.site.login = login_required(admin.site.login)
+admin.site.site_header = "Tandem administration"
+admin.site.site_title = "Tandem admin"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("dashboard/", account_views.dashboard, name="dashboard"),
+    path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls")),
+    path("organisations/", include("partnerships.organisations.urls")),
+    path("admin/", admin.site.urls),
+    path("api/", include("partnerships.api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", core_views.media, name="media"),
+]

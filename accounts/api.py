@@ -78,6 +78,7 @@ class ProfileViewSet(viewsets.ReadOnlyModelViewSet):
     """Profiles the caller may see. Students appear only to their institution, admins, and
     (when they opted in) verified industry partners."""
 
+    queryset = Profile.objects.none()  # for the schema; get_queryset() filters per user
     serializer_class = ProfileSerializer
     search_fields = ["display_name", "headline", "location"]
     filterset_fields = {

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from partnerships.core.models import Sector, Skill
+from partnerships.core.validators import validate_image_upload
 from partnerships.organisations.models import Kind, Organisation
 
 from .models import SIGNUP_ROLES, Profile, Role, timezone_choices
@@ -60,6 +61,15 @@ class ProfileForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
     )
     timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices)
+    avatar = forms.FileField(
+        label=_("Picture"),
+        required=False,
+        validators=[validate_image_upload],
+        help_text=_("A JPEG, PNG, WebP or GIF image, at most 2 MB."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}
+        ),
+    )
     institution = forms.ModelChoiceField(
         label=_("Institution"),
         queryset=Organisation.objects.verified().filter(kind=Kind.INSTITUTION),
@@ -88,9 +98,6 @@ class ProfileForm(forms.ModelForm):
         widgets = {
             "bio": forms.Textarea(attrs={"rows": 5}),
             "expected_graduation": forms.DateInput(attrs={"type": "date"}),
-            "avatar": forms.ClearableFileInput(
-                attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}
-            ),
         }
 
     STUDENT_FIELDS = ("institution", "course", "level", "expected_graduation", "discoverable")

@@ -111,7 +111,9 @@ def student(university):
 
 @pytest.fixture
 def platform_admin(db):
-    return UserFactory(email="ada@tandem.example", role=Role.ADMIN, is_staff=True, display_name="Ada")
+    return UserFactory(
+        email="ada@tandem.example", role=Role.ADMIN, is_staff=True, display_name="Ada"
+    )
 
 
 @pytest.fixture

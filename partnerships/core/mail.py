@@ -23,7 +23,7 @@ def enqueue_after_commit(task, **kwargs) -> None:
 
     def publish() -> None:
         try:
-            task.apply_async(kwargs=kwargs)
+            task.apply_async(kwargs=kwargs, queue=settings.CELERY_TASK_DEFAULT_QUEUE)
         except Exception:
             logger.exception("Broker unavailable; running %s in-process", task.name)
             task.apply(kwargs=kwargs)

@@ -132,6 +132,7 @@ class OrganisationViewSet(
 ):
     """Organisations: verified ones for everybody, your own pending ones for you."""
 
+    queryset = Organisation.objects.none()  # for the schema; get_queryset() filters per user
     serializer_class = OrganisationSerializer
     lookup_field = "slug"
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -213,6 +214,7 @@ class MembershipViewSet(
     """Members of organisations you can see. Owners and admins change roles and remove people;
     deleting your own membership leaves the organisation."""
 
+    queryset = Membership.objects.none()  # for the schema; get_queryset() filters per user
     serializer_class = MembershipSerializer
     http_method_names = ["get", "patch", "delete", "head", "options"]
     filterset_fields = {"organisation__slug": ["exact"], "role": ["exact"]}
@@ -246,6 +248,7 @@ class InvitationViewSet(
 ):
     """Invitations of the organisations you manage. DELETE withdraws one."""
 
+    queryset = Invitation.objects.none()  # for the schema; get_queryset() filters per user
     serializer_class = InvitationSerializer
     http_method_names = ["get", "post", "delete", "head", "options"]
     filterset_fields = {"organisation__slug": ["exact"]}
@@ -295,6 +298,7 @@ class JoinRequestViewSet(
 ):
     """Your own requests to join, and those waiting on organisations you manage."""
 
+    queryset = JoinRequest.objects.none()  # for the schema; get_queryset() filters per user
     serializer_class = JoinRequestSerializer
     filterset_fields = {"organisation__slug": ["exact"], "status": ["exact"]}
 

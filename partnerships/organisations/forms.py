@@ -3,6 +3,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from partnerships.core.models import Sector
+from partnerships.core.validators import validate_image_upload
 
 from .models import CATEGORIES_BY_KIND, Category, Kind, MemberRole, Organisation, slug_validator
 
@@ -13,6 +14,15 @@ class OrganisationForm(forms.ModelForm):
         queryset=Sector.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
+    )
+    logo = forms.FileField(
+        label=_("Logo"),
+        required=False,
+        validators=[validate_image_upload],
+        help_text=_("A JPEG, PNG, WebP or GIF image, at most 2 MB."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}
+        ),
     )
     slug = forms.CharField(
         label=_("Web address"),
@@ -38,9 +48,6 @@ class OrganisationForm(forms.ModelForm):
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 6}),
-            "logo": forms.ClearableFileInput(
-                attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}
-            ),
         }
         help_texts = {"description": _("Markdown is supported.")}
 

@@ -1,0 +1,22 @@
+# Tandem web, worker and beat image.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    DEBUG=False
+
+RUN useradd --create-home --uid 1000 tandem
+WORKDIR /app
+
+COPY requirements.lock ./
+RUN pip install -r requirements.lock
+
+COPY --chown=tandem:tandem . .
+RUN SECRET_KEY=build-only-collectstatic-key-not-used-at-runtime-000000000000000000 \
+    python manage.py collectstatic --noinput \
+    && mkdir -p /app/media && chown tandem:tandem /app/media
+
+USER tandem
+EXPOSE 8000
+CMD ["gunicorn", "partnerships.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -29,6 +29,7 @@ class OrganisationForm(forms.ModelForm):
         max_length=80,
         required=False,
         validators=[slug_validator],
+        error_messages={"unique": _("That web address is already taken.")},
         help_text=_("Lowercase letters, numbers and hyphens. Leave empty to use the name."),
     )
 

@@ -247,9 +247,10 @@ def leave(request, slug: str):
 @require_POST
 def transfer(request, slug: str):
     organisation = _visible_or_404(request, slug)
-    target = get_object_or_404(
-        Membership, pk=request.POST.get("membership") or 0, organisation=organisation
-    )
+    membership_id = request.POST.get("membership", "")
+    if not membership_id.isdigit():
+        raise Http404
+    target = get_object_or_404(Membership, pk=int(membership_id), organisation=organisation)
     return _run(
         request,
         lambda: services.ownership_transfer(

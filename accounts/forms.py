@@ -5,7 +5,7 @@ from partnerships.core.models import Sector, Skill
 from partnerships.core.validators import validate_image_upload
 from partnerships.organisations.models import Kind, Organisation
 
-from .models import SIGNUP_ROLES, Profile, Role, timezone_choices
+from .models import SIGNUP_ROLES, Profile, Role, StudyLevel, timezone_choices
 
 
 class SignupForm(forms.Form):
@@ -107,3 +107,5 @@ class ProfileForm(forms.ModelForm):
         if self.instance.user.role != Role.STUDENT:
             for name in self.STUDENT_FIELDS:
                 del self.fields[name]
+        else:
+            self.fields["level"].choices = [("", _("— choose your level —")), *StudyLevel.choices]

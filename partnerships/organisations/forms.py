@@ -5,7 +5,15 @@ from django.utils.translation import gettext_lazy as _
 from partnerships.core.models import Sector
 from partnerships.core.validators import validate_image_upload
 
-from .models import CATEGORIES_BY_KIND, Category, Kind, MemberRole, Organisation, slug_validator
+from .models import (
+    CATEGORIES_BY_KIND,
+    Category,
+    Kind,
+    MemberRole,
+    Organisation,
+    SizeBand,
+    slug_validator,
+)
 
 
 class OrganisationForm(forms.ModelForm):
@@ -54,6 +62,7 @@ class OrganisationForm(forms.ModelForm):
 
     def __init__(self, *args, allowed_kinds=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["size_band"].choices = [("", _("— not stated —")), *SizeBand.choices]
         if self.instance.pk:
             del self.fields["kind"]
             del self.fields["slug"]

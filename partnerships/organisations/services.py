@@ -86,6 +86,11 @@ def organisation_create(
     organisation.sectors.set(sectors)
     Membership.objects.create(organisation=organisation, user=actor, role=MemberRole.OWNER)
     forget_memberships(actor)
+    _ask_admins_to_verify(organisation)
+    return organisation
+
+
+def _ask_admins_to_verify(organisation: Organisation) -> None:
     admins = set(settings.PLATFORM_ADMIN_EMAILS) | set(
         get_user_model()
         .objects.filter(role=Role.ADMIN, is_active=True)
@@ -99,6 +104,20 @@ def organisation_create(
             "queue_url": _absolute(reverse("organisations:verification_queue")),
         },
     )
+
+
+@transaction.atomic
+def organisation_resubmit(*, actor, organisation: Organisation) -> Organisation:
+    """After a rejection, owners and admins fix the details and ask for verification again."""
+    if not can_manage_organisation(actor, organisation):
+        raise PermissionDenied()
+    updated = Organisation.objects.filter(pk=organisation.pk, status=Status.REJECTED).update(
+        status=Status.PENDING, status_changed_at=timezone.now(), status_changed_by=actor
+    )
+    if not updated:
+        raise Conflict(_("Only a rejected organisation can be sent for verification again."))
+    organisation.refresh_from_db()
+    _ask_admins_to_verify(organisation)
     return organisation
 
 

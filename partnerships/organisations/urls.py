@@ -13,6 +13,7 @@ urlpatterns = [
     path("<slug:slug>/", views.detail, name="detail"),
     path("<slug:slug>/edit/", views.edit, name="edit"),
     path("<slug:slug>/people/", views.people, name="people"),
+    path("<slug:slug>/resubmit/", views.resubmit, name="resubmit"),
     path("<slug:slug>/leave/", views.leave, name="leave"),
     path("<slug:slug>/transfer/", views.transfer, name="transfer"),
     path("<slug:slug>/join/", views.join, name="join"),

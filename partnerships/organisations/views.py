@@ -151,6 +151,19 @@ def edit(request, slug: str):
 
 
 @login_required
+@require_POST
+def resubmit(request, slug: str):
+    organisation = _managed_or_deny(request, slug)
+    return _run(
+        request,
+        lambda: services.organisation_resubmit(actor=request.user, organisation=organisation),
+        success=_("%(org)s is waiting for verification again; platform admins have been told.")
+        % {"org": organisation.name},
+        redirect_to=organisation.get_absolute_url(),
+    )
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def people(request, slug: str):
     organisation = _visible_or_404(request, slug)

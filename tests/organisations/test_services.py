@@ -304,3 +304,22 @@ def test_transfer_only_by_an_owner_to_a_member(studio, studio_owner, studio_memb
         )
     with pytest.raises(DomainError, match="member of the organisation"):
         services.ownership_transfer(actor=studio_owner, organisation=studio, new_owner=other_owner)
+
+
+def test_rejected_organisation_can_ask_again(
+    industry_newcomer, platform_admin, django_capture_on_commit_callbacks
+):
+    organisation = create_studio(industry_newcomer)
+    services.organisation_reject(actor=platform_admin, organisation=organisation, reason="Typo")
+    with pytest.raises(PermissionDenied):
+        services.organisation_resubmit(
+            actor=UserFactory(role=Role.INDUSTRY), organisation=organisation
+        )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.organisation_resubmit(actor=industry_newcomer, organisation=organisation)
+    organisation.refresh_from_db()
+    assert organisation.status == Status.PENDING
+    assert mail.outbox[0].to == [platform_admin.email]
+    with pytest.raises(Conflict):
+        services.organisation_resubmit(actor=industry_newcomer, organisation=organisation)

@@ -250,3 +250,16 @@ def test_logo_is_public_media(client, studio, settings):
     assert client.get(reverse("media", args=[f"logos/{name}"])).status_code == 200
     assert client.get(reverse("media", args=["logos/../../settings.py"])).status_code == 404
     assert client.get(reverse("media", args=["secret/file.txt"])).status_code == 404
+
+
+def test_resubmit_page(client, pending_studio, pending_owner, platform_admin):
+    services.organisation_reject(actor=platform_admin, organisation=pending_studio, reason="Typo")
+    url = reverse("organisations:resubmit", args=[pending_studio.slug])
+    client.force_login(pending_owner)
+    page = client.get(pending_studio.get_absolute_url())
+    assert "Typo" in page.content.decode()
+    assert url in page.content.decode()
+    assert client.post(url).status_code == 302
+    pending_studio.refresh_from_db()
+    assert pending_studio.status == "pending"
+    assert client.post(url).status_code == 409

@@ -4,14 +4,14 @@ import uuid
 from pathlib import PurePath
 
 
-def _random_name(prefix: str, filename: str) -> str:
+def random_name(prefix: str, filename: str) -> str:
     suffix = PurePath(filename).suffix.lower()[:6]
     return f"{prefix}/{uuid.uuid4().hex}{suffix}"
 
 
 def avatar_path(instance, filename: str) -> str:
-    return _random_name("avatars", filename)
+    return random_name("avatars", filename)
 
 
 def logo_path(instance, filename: str) -> str:
-    return _random_name("logos", filename)
+    return random_name("logos", filename)

@@ -55,3 +55,38 @@ def validate_image_upload(upload) -> None:
             % {"suffix": suffix, "format": image_format},
             code="extension_mismatch",
         )
+
+
+PDF_TAIL_BYTES = 2048
+
+
+def validate_pdf_upload(upload) -> None:
+    """Accept only real PDF documents within the size limit: checked by content, not by name.
+
+    A PDF starts with ``%PDF-`` and ends with ``%%EOF`` (allowing trailing whitespace); an
+    executable or a Word file renamed ``.pdf`` fails both checks.
+    """
+    limit = settings.MAX_DOCUMENT_UPLOAD_BYTES
+    if upload.size is not None and upload.size > limit:
+        raise ValidationError(
+            _("The file is %(size)s; the limit is %(limit)s.")
+            % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+            code="file_too_large",
+        )
+    suffix = PurePath(getattr(upload, "name", "") or "").suffix.lower()
+    if suffix != ".pdf":
+        raise ValidationError(_("Upload a PDF document (a .pdf file)."), code="not_pdf_name")
+    position = upload.tell() if hasattr(upload, "tell") else 0
+    try:
+        upload.seek(0)
+        head = upload.read(1024)
+        size = upload.size if upload.size is not None else len(head)
+        upload.seek(max(0, size - PDF_TAIL_BYTES))
+        tail = upload.read(PDF_TAIL_BYTES)
+    finally:
+        upload.seek(position)
+    if not head.lstrip(b"\xef\xbb\xbf\r\n\t ").startswith(b"%PDF-") or b"%%EOF" not in tail:
+        raise ValidationError(
+            _("This file is not a PDF document, whatever its name says. Upload a real PDF."),
+            code="not_pdf",
+        )

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "partnerships.core",
     "accounts",
     "partnerships.organisations",
+    "partnerships.projects",
+    "partnerships.activity",
     "events",
 ]
 
@@ -218,7 +220,18 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 3600,
 }
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "projects-close-expired-opportunities": {
+        "task": "partnerships.projects.tasks.close_expired_opportunities",
+        "schedule": 300.0,
+    },
+    "projects-nudge-unanswered-proposals": {
+        "task": "partnerships.projects.tasks.nudge_unanswered_proposals",
+        "schedule": 3600.0,
+    },
+}
+# Owners are reminded of proposals left unanswered this many days.
+PROPOSAL_NUDGE_DAYS = env.int("PROPOSAL_NUDGE_DAYS", default=7)
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

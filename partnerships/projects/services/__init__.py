@@ -1,0 +1,61 @@
+"""Writes for opportunities, proposals and partnerships; one function per use case."""
+
+from .opportunities import (
+    OPPORTUNITY_FIELDS,
+    opportunities_close_expired,
+    opportunity_cancel,
+    opportunity_close,
+    opportunity_complete,
+    opportunity_create,
+    opportunity_publish,
+    opportunity_reopen,
+    opportunity_start,
+    opportunity_transition,
+    opportunity_update,
+)
+from .partnerships import (
+    partnership_confirm,
+    partnership_decline,
+    partnership_propose,
+    partnership_set_status,
+    partnership_update,
+    partnership_upload_agreement,
+)
+from .proposals import (
+    proposal_accept,
+    proposal_decline,
+    proposal_shortlist,
+    proposal_submit,
+    proposal_withdraw,
+    proposals_nudge_owners,
+    saved_proposal_delete,
+    saved_proposal_save,
+)
+
+__all__ = [
+    "OPPORTUNITY_FIELDS",
+    "opportunities_close_expired",
+    "opportunity_cancel",
+    "opportunity_close",
+    "opportunity_complete",
+    "opportunity_create",
+    "opportunity_publish",
+    "opportunity_reopen",
+    "opportunity_start",
+    "opportunity_transition",
+    "opportunity_update",
+    "partnership_confirm",
+    "partnership_decline",
+    "partnership_propose",
+    "partnership_set_status",
+    "partnership_update",
+    "partnership_upload_agreement",
+    "proposal_accept",
+    "proposal_decline",
+    "proposal_shortlist",
+    "proposal_submit",
+    "proposal_withdraw",
+    "proposals_nudge_owners",
+    "saved_proposal_delete",
+    "saved_proposal_save",
+]

@@ -5,6 +5,11 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import MeView, ProfileViewSet
 from partnerships.core.api_views import SectorViewSet, SkillViewSet
+from partnerships.curriculum.api import (
+    CurriculumReviewViewSet,
+    ReviewerViewSet,
+    ReviewResponseViewSet,
+)
 from partnerships.organisations.api import (
     InvitationViewSet,
     JoinRequestViewSet,
@@ -20,5 +25,8 @@ router.register("invitations", InvitationViewSet, basename="invitation")
 router.register("join-requests", JoinRequestViewSet, basename="joinrequest")
 router.register("sectors", SectorViewSet, basename="sector")
 router.register("skills", SkillViewSet, basename="skill")
+router.register("curriculum-reviews", CurriculumReviewViewSet, basename="curriculumreview")
+router.register("curriculum-reviewers", ReviewerViewSet, basename="curriculumreviewer")
+router.register("curriculum-responses", ReviewResponseViewSet, basename="curriculumresponse")
 
 urlpatterns = [path("me/", MeView.as_view(), name="api-me"), *router.urls]

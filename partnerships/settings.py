@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "partnerships.core",
     "accounts",
     "partnerships.organisations",
+    "partnerships.curriculum",
     "partnerships.projects",
     "partnerships.activity",
     "events",
@@ -295,4 +296,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+CELERY_BEAT_SCHEDULE["curriculum-close-expired"] = {
+    "task": "partnerships.curriculum.tasks.close_expired_reviews",
+    "schedule": 60 * 60,  # hourly: open reviews past their deadline are closed
 }

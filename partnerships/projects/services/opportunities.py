@@ -109,12 +109,16 @@ def opportunity_create(
 def opportunity_update(
     *, actor, opportunity: Opportunity, sectors=None, skills=None, **data: Any
 ) -> Opportunity:
-    if not can_manage_opportunity(actor, opportunity):
-        raise PermissionDenied()
     unknown = set(data) - set(OPPORTUNITY_FIELDS)
     if unknown:
         raise DomainError(_("Unknown fields: %s") % ", ".join(sorted(unknown)))
-    locked = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    locked = (
+        Opportunity.objects.select_for_update(of=("self",))
+        .select_related("organisation")
+        .get(pk=opportunity.pk)
+    )
+    if not can_manage_opportunity(actor, locked):
+        raise PermissionDenied()
     if locked.status in (S.COMPLETED, S.CANCELLED):
         raise Conflict(
             _("A %(status)s call can no longer be edited.")
@@ -145,16 +149,15 @@ def opportunity_transition(
     *, actor, opportunity: Opportunity, to: str, note: str = "", system: bool = False
 ) -> Opportunity:
     """Move a call to ``to`` if that move is allowed from where it is; record who and when."""
-    if not system and not can_manage_opportunity(actor, opportunity):
-        raise PermissionDenied(
-            _("Only members of %(org)s can change this call.")
-            % {"org": opportunity.organisation.name}
-        )
     locked = (
         Opportunity.objects.select_for_update(of=("self",))
         .select_related("organisation")
         .get(pk=opportunity.pk)
     )
+    if not system and not can_manage_opportunity(actor, locked):
+        raise PermissionDenied(
+            _("Only members of %(org)s can change this call.") % {"org": locked.organisation.name}
+        )
     if to not in TRANSITIONS[locked.status]:
         raise Conflict(
             _("A call that is %(current)s cannot become %(target)s.")

@@ -32,7 +32,7 @@ def profile_data(**overrides):
 
 
 def test_student_edits_profile_with_skills_and_avatar(client, student, university):
-    skill = SkillFactory(name="Blender", slug="blender-x")
+    skill = SkillFactory(name="Blender Geometry Nodes", slug="blender-gn")
     client.force_login(student)
     response = client.post(
         reverse("accounts:profile_edit"),

@@ -32,7 +32,7 @@ def test_token_authentication(api, studio_owner):
 
 
 def test_me_updates_profile_but_not_role_or_email(api, student):
-    skill = SkillFactory(name="Blender", slug="blender-test")
+    skill = SkillFactory(name="Blender Geometry Nodes", slug="blender-test")
     api.force_authenticate(student)
     response = api.patch(
         "/api/me/",

@@ -8,9 +8,11 @@ import datetime
 
 import factory
 import pytest
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Role, StudyLevel
+from partnerships.core.models import Skill
 from partnerships.curriculum.models import (
     CurriculumReview,
     Reviewer,
@@ -100,18 +102,22 @@ def accepted_row(open_review, studio, studio_member):
     )
 
 
+SUMMARY_SKILLS = [
+    ("unreal", "Unreal Engine"),
+    ("houdini", "Houdini"),
+    ("figma", "Figma"),
+    ("photoshop", "Photoshop"),
+    ("blender", "Blender"),
+]
+
+
 @pytest.fixture
 def skills(db):
-    return {
-        slug: SkillFactory(name=name, slug=slug)
-        for slug, name in [
-            ("unreal", "Unreal Engine"),
-            ("houdini", "Houdini"),
-            ("figma", "Figma"),
-            ("photoshop", "Photoshop"),
-            ("blender", "Blender"),
-        ]
-    }
+    """Skills with exactly these slugs and names (replacing seeded ones that share a name)."""
+    names = [name for _, name in SUMMARY_SKILLS]
+    slugs = [slug for slug, _ in SUMMARY_SKILLS]
+    Skill.objects.filter(Q(name__in=names) | Q(slug__in=slugs)).delete()
+    return {slug: SkillFactory(name=name, slug=slug) for slug, name in SUMMARY_SKILLS}
 
 
 def make_industry_people(count: int, prefix: str = "reviewer") -> list:

@@ -21,10 +21,12 @@ def skill_merge(*, sources: list[Skill], target: Skill) -> int:
         through = relation.through
         skill_column = relation.field.m2m_reverse_field_name()
         owner_column = relation.field.m2m_field_name()
-        already = through.objects.filter(**{skill_column: target.pk}).values(owner_column)
-        through.objects.filter(**{f"{skill_column}__in": source_ids}).exclude(
-            **{f"{owner_column}__in": already}
-        ).update(**{skill_column: target.pk})
-        through.objects.filter(**{f"{skill_column}__in": source_ids}).delete()
+        # One source at a time, so an owner holding several sources gets the target only once.
+        for source_id in source_ids:
+            already = through.objects.filter(**{skill_column: target.pk}).values(owner_column)
+            through.objects.filter(**{skill_column: source_id}).exclude(
+                **{f"{owner_column}__in": already}
+            ).update(**{skill_column: target.pk})
+            through.objects.filter(**{skill_column: source_id}).delete()
     Skill.objects.filter(pk__in=source_ids).delete()
     return len(source_ids)

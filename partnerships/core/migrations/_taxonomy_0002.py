@@ -1,6 +1,8 @@
 """Seed data for migration 0002 (this module's name starts with "_" so the loader skips it).
 
 Frozen with the migration: later changes to the vocabulary are made by admins or new migrations.
+``SKILLS`` maps a sector slug to the skills whose main sector it is; the ``None`` key holds
+cross-sector skills with no single main sector.
 """
 
 SECTORS = [
@@ -59,7 +61,7 @@ SKILLS = {
         "Adobe Illustrator", "Adobe InDesign", "Affinity Designer", "Procreate",
         "Fashion design", "Fashion illustration", "Pattern cutting", "Garment construction",
         "Draping", "Tailoring", "Fashion styling", "Trend forecasting", "Sustainable fashion",
-        "Footwear design", "Millinery", "Colour theory", "Wayfinding design", "Exhibition graphics",
+        "Footwear design", "Millinery", "Marvelous Designer", "Colour theory", "Wayfinding design", "Exhibition graphics",
         "Design systems",
     ],
     "film-tv-radio-photography": [
@@ -71,7 +73,7 @@ SKILLS = {
         "Dialogue editing", "Adobe After Effects", "Motion graphics", "Compositing", "Nuke",
         "Visual effects (VFX)", "Matchmoving", "Rotoscoping", "Houdini", "Autodesk Maya",
         "Cinema 4D", "2D animation", "3D animation", "Character animation", "Stop motion",
-        "Toon Boom Harmony", "Storyboarding", "Documentary making", "Broadcast journalism",
+        "Toon Boom Harmony", "Adobe Animate", "Lighting and rendering", "Storyboarding", "Documentary making", "Broadcast journalism",
         "Radio production", "Podcast production", "Presenting", "Photography",
         "Portrait photography", "Fashion photography", "Product photography",
         "Documentary photography", "Photo retouching", "Adobe Lightroom", "Darkroom printing",
@@ -90,7 +92,7 @@ SKILLS = {
         "Technical art", "Rigging", "Character modelling", "Environment art", "Concept art",
         "3D modelling", "Blender", "ZBrush", "Substance Painter", "Substance Designer",
         "Texturing", "UV unwrapping", "Photogrammetry", "Game audio", "Wwise", "FMOD",
-        "Quality assurance (games)", "Playtesting", "Virtual reality (VR)",
+        "Quality assurance (games)", "Pixel art", "Motion capture", "Git", "WordPress", "Playtesting", "Virtual reality (VR)",
         "Augmented reality (AR)", "Creative coding", "Processing", "p5.js", "openFrameworks",
         "TouchDesigner", "Max/MSP", "Arduino", "Raspberry Pi", "Physical computing",
         "Generative art", "Interactive installations", "Projection mapping", "Three.js",
@@ -111,7 +113,7 @@ SKILLS = {
         "Learning programmes", "Community engagement", "Visitor experience",
         "Interpretation writing", "Heritage management", "Provenance research",
         "Library services", "Metadata standards", "Oral history", "Fundraising",
-        "Grant writing", "Arts administration",
+        "Grant writing", "Arts administration", "Audio description",
     ],
     "music-performing-visual-arts": [
         "Music production", "Mixing", "Mastering", "Ableton Live", "Logic Pro", "Pro Tools",
@@ -127,5 +129,11 @@ SKILLS = {
         "Performance art", "Public art", "Mural painting", "Video art", "Sound art",
         "Art criticism", "Art history", "Socially engaged practice", "Community arts",
         "Arts facilitation",
+    ],
+    None: [
+        "Project management", "Budgeting", "Client management", "Business development",
+        "Entrepreneurship", "Intellectual property", "Public speaking", "Workshop facilitation",
+        "Mentoring", "Research methods", "Stakeholder engagement", "Team leadership",
+        "Partnership development", "Evaluation and impact reporting",
     ],
 }  # fmt: skip

@@ -1,64 +1,74 @@
 """Load realistic demo data: institutions, studios, staff, students, a pending organisation.
 
 Idempotent (running it again creates nothing new) and refuses to run with DEBUG off unless
-``--force`` is given, so it never pollutes a production database by accident.
+``--force`` is given, so it never pollutes a production database by accident. Every demo account
+logs in straight away (verified primary email) with the password ``tandem-demo-2026``.
 """
 
-from datetime import date, timedelta
+from datetime import date
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
-from django.utils import timezone
 
 from accounts.models import Role, User
+from accounts.services import profile_update, user_complete_signup
+from partnerships.celery import app as celery_app
 from partnerships.core.models import Sector, Skill
 from partnerships.organisations import services as org_services
 from partnerships.organisations.models import Invitation, JoinRequest, Membership, Organisation
 
 PASSWORD = "tandem-demo-2026"  # noqa: S105 - documented demo password, DEBUG only
+PENDING_SLUG = "fable-collective"
+INVITED_EMAIL = "new.lecturer@harbourside.example"
 
 ORGANISATIONS = [
-    # slug, kind, category, name, location, size, sectors, description
+    # slug, kind, category, name, location, size, sectors, description (Markdown)
     ("northbridge", "institution", "university", "Northbridge University", "Manchester",
      "250+", ["design", "it-software-games", "film-tv-radio-photography"],
      "A civic university with a **School of Digital Arts** (games, animation, interaction "
-     "design) and a knowledge-exchange office that brokers live briefs every term."),
+     "design) and a knowledge-exchange office that brokers live briefs every term.\n\n"
+     "- BSc Games Design, BA Animation, MA Interaction Design\n"
+     "- A 40-seat motion-capture and virtual-production lab open to partners"),
     ("harbourside", "institution", "art_school", "Harbourside School of Art", "Bristol",
      "50-249", ["design", "crafts", "music-performing-visual-arts"],
-     "An independent art school known for graphic communication, illustration and making. "
+     "An independent art school known for **graphic communication**, illustration and making. "
      "Every undergraduate works on at least one live brief with a local studio."),
     ("kelvin-vale", "institution", "college", "Kelvin Vale College", "Glasgow",
      "250+", ["film-tv-radio-photography", "music-performing-visual-arts"],
-     "A further- and higher-education college with strong broadcast, sound and stage courses."),
+     "A further- and higher-education college with strong broadcast, sound and stage courses, "
+     "and a research partnership in *digital heritage*."),
     ("pixel-forge", "industry", "studio", "Pixel Forge Games", "Manchester",
      "10-49", ["it-software-games"],
-     "An independent games studio making narrative adventures in Unity. We host two interns a "
-     "year and love guest-lecturing."),
+     "An independent **games studio** making narrative adventures in Unity.\n\n"
+     "We host two interns a year, run playtests with students and love guest-lecturing."),
     ("brightline", "industry", "agency", "Brightline Design Agency", "Bristol",
      "10-49", ["design", "advertising-marketing"],
      "Brand identity and digital design for cultural clients. We run a yearly student "
-     "challenge with Harbourside."),
+     "challenge with Harbourside — see [our work](https://brightline.example/work)."),
     ("clyde-museum", "industry", "cultural_organisation", "Clyde Maritime Museum", "Glasgow",
      "50-249", ["museums-galleries-libraries"],
-     "A museum of ships and the people who built them, with a busy learning and digitisation "
-     "programme."),
+     "A museum of ships and the people who built them, with a busy **learning** and "
+     "**digitisation** programme and 40,000 objects waiting to be photographed."),
     ("lumen-vfx", "industry", "creative_business", "Lumen VFX", "London",
      "50-249", ["film-tv-radio-photography"],
-     "Visual effects and virtual production for film and high-end TV."),
+     "Visual effects and virtual production for film and high-end TV.\n\n"
+     "Compositing (Nuke), FX (Houdini) and an LED volume in Park Royal."),
+    (PENDING_SLUG, "industry", "freelancer_collective", "Fable Illustration Collective",
+     "Leeds", "1-9", ["design", "publishing"],
+     "Twelve freelance illustrators sharing a studio and a client list: children's books, "
+     "editorial and packaging."),
 ]  # fmt: skip
-
-PENDING = ("fable-collective", "industry", "freelancer_collective", "Fable Illustration Collective",
-           "Leeds", "1-9", ["design", "publishing"],
-           "Twelve freelance illustrators sharing a studio and a client list.")  # fmt: skip
 
 PEOPLE = [
     # email, role, name, headline, [(org slug, membership role)]
     ("admin@tandem.example", Role.ADMIN, "Ada Admin", "Platform admin", []),
     ("lena.okafor@northbridge.example", Role.UNIVERSITY, "Dr Lena Okafor",
      "Knowledge-exchange lead, School of Digital Arts", [("northbridge", "owner")]),
+    ("amara.osei@northbridge.example", Role.UNIVERSITY, "Amara Osei",
+     "Placements and partnerships manager", [("northbridge", "admin")]),
     ("tom.hughes@northbridge.example", Role.UNIVERSITY, "Tom Hughes",
      "Senior lecturer in games design", [("northbridge", "member")]),
     ("rosa.jones@harbourside.example", Role.UNIVERSITY, "Rosa Jones",
@@ -71,12 +81,14 @@ PEOPLE = [
      "Lead technical artist", [("pixel-forge", "admin")]),
     ("sara.ali@brightline.example", Role.INDUSTRY, "Sara Ali",
      "Creative director", [("brightline", "owner")]),
+    ("ben.carter@brightline.example", Role.INDUSTRY, "Ben Carter",
+     "Junior designer", [("brightline", "member")]),
     ("jon.mackay@clydemuseum.example", Role.INDUSTRY, "Jon MacKay",
      "Head of learning", [("clyde-museum", "owner")]),
     ("priya.shah@lumenvfx.example", Role.INDUSTRY, "Priya Shah",
      "Head of talent", [("lumen-vfx", "owner")]),
     ("ivy.okoro@fable.example", Role.INDUSTRY, "Ivy Okoro",
-     "Illustrator", [("fable-collective", "owner")]),
+     "Illustrator", [(PENDING_SLUG, "owner")]),
     ("dan.webb@freelance.example", Role.INDUSTRY, "Dan Webb",
      "Freelance sound designer", []),
 ]  # fmt: skip
@@ -93,6 +105,10 @@ STUDENTS = [
     ("leo.martin@student.northbridge.example", "Leo Martin", "northbridge",
      "MA Interaction Design", "postgraduate", 2026, False,
      ["figma", "ux-research", "creative-coding", "p5-js"], ["design", "it-software-games"]),
+    ("ruby.patel@student.northbridge.example", "Ruby Patel", "northbridge",
+     "BA Film and Television Production", "undergraduate", 2028, True,
+     ["cinematography", "davinci-resolve", "colour-grading", "compositing", "nuke"],
+     ["film-tv-radio-photography"]),
     ("chloe.evans@student.harbourside.example", "Chloe Evans", "harbourside",
      "BA Graphic Communication", "undergraduate", 2028, True,
      ["typography", "brand-identity", "adobe-indesign", "screen-printing"],
@@ -111,97 +127,157 @@ STUDENTS = [
      "PhD in Digital Heritage", "doctoral", 2028, True,
      ["digitisation", "photogrammetry", "collections-management"],
      ["museums-galleries-libraries"]),
+    ("finn.murray@student.kelvinvale.example", "Finn Murray", "kelvin-vale",
+     "HNC Technical Theatre", "undergraduate", 2026, False,
+     ["stage-management", "lighting-design", "set-design"],
+     ["music-performing-visual-arts"]),
 ]  # fmt: skip
+
+LOGINS = [
+    # role, email, what to try
+    ("Platform admin", "admin@tandem.example",
+     "verify Fable Illustration Collective; Django admin at /admin/"),
+    ("University staff", "lena.okafor@northbridge.example",
+     "owner of Northbridge University: invite colleagues"),
+    ("University staff", "amara.osei@northbridge.example", "admin of Northbridge University"),
+    ("University staff", "rosa.jones@harbourside.example",
+     "Harbourside School of Art, with an invitation out"),
+    ("Industry member", "oscar.pike@pixelforge.example", "owner of Pixel Forge Games"),
+    ("Industry member", "priya.shah@lumenvfx.example",
+     "answer Dan Webb's request to join Lumen VFX"),
+    ("Industry member", "ivy.okoro@fable.example",
+     "owner of an organisation awaiting verification"),
+    ("Student", "sam.taylor@student.northbridge.example",
+     "games design student whom studios can discover"),
+    ("Student", "chloe.evans@student.harbourside.example", "graphic communication student"),
+]  # fmt: skip
+
+COUNTED = {
+    "users": User,
+    "organisations": Organisation,
+    "memberships": Membership,
+    "join requests": JoinRequest,
+    "invitations": Invitation,
+}
 
 
 class Command(BaseCommand):
-    help = "Load demo institutions, studios, staff and students (idempotent)."
+    help = (
+        "Load demo institutions, studios, staff and students (idempotent). Every demo account "
+        f"uses the password {PASSWORD!r}. Refuses to run with DEBUG off unless --force is given."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--force", action="store_true", help="Run even when DEBUG is off (never in production)."
+            "--force",
+            action="store_true",
+            help="Run even when DEBUG is off (only ever on a throw-away database).",
         )
-        parser.add_argument("--password", default=PASSWORD, help="Password for every demo account.")
+        parser.add_argument(
+            "--password",
+            default=PASSWORD,
+            help=f"Password for demo accounts created by this run (default: {PASSWORD}). "
+            "Accounts that already exist keep theirs.",
+        )
 
     def handle(self, *args, force: bool = False, password: str = PASSWORD, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
-                "seed_demo loads demo accounts with a shared password; it refuses to run with "
-                "DEBUG off. Use --force only on a throw-away database."
+                "seed_demo creates demo accounts with a shared, published password, so it "
+                "refuses to run with DEBUG off. Use --force only on a throw-away database."
             )
-        # Demo data should not send real email, whatever EMAIL_URL says.
-        with (
-            override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
-            transaction.atomic(),
-        ):
-            created = self.seed(password)
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} new objects)."))
+        before = {label: model.objects.count() for label, model in COUNTED.items()}
+        # Demo data sends no email, whatever EMAIL_URL says: the services' emails run in-process
+        # (eager Celery) against the dummy backend when the transaction commits.
+        eager = celery_app.conf.task_always_eager
+        celery_app.conf.task_always_eager = True
+        try:
+            with (
+                override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+                transaction.atomic(),
+            ):
+                self.seed(password)
+        finally:
+            celery_app.conf.task_always_eager = eager
+        created = {label: model.objects.count() - before[label] for label, model in COUNTED.items()}
+        summary = ", ".join(f"{label} {n}" for label, n in created.items() if n)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready. Created: {summary}."
+                if summary
+                else "Demo data already present: nothing new created."
+            )
+        )
         self.print_logins(password)
 
     # -- seeding -----------------------------------------------------------------------------
 
     def user(self, email: str, role: str, name: str, password: str, headline: str = ""):
-        user, created = User.objects.get_or_create(email=email, defaults={"role": role})
+        """Get or create a demo account; returns ``(user, created)``."""
+        user = User.objects.filter(email=email).first()
+        created = user is None
         if created:
-            user.set_password(password)
             if role == Role.ADMIN:
-                user.is_staff = user.is_superuser = True
-            user.save()
-            profile = user.profile
-            profile.display_name = name
-            profile.headline = headline
-            profile.save()
-        EmailAddress.objects.get_or_create(
+                user = User.objects.create_superuser(email, password)
+                profile_update(actor=user, profile=user.profile, display_name=name)
+            else:
+                user = User.objects.create_user(email, password)
+                user_complete_signup(user=user, role=role, display_name=name)
+                user.refresh_from_db()
+            profile_update(actor=user, profile=user.profile, headline=headline)
+        # Verified and primary, so the account logs in without an email round-trip.
+        EmailAddress.objects.update_or_create(
             user=user, email=email, defaults={"verified": True, "primary": True}
         )
         return user, created
 
-    def seed(self, password: str) -> int:
-        created = 0
-        people = {}
-        for email, role, name, headline, _memberships in PEOPLE:
-            people[email], new = self.user(email, role, name, password, headline)
-            created += new
+    def seed(self, password: str) -> None:
+        people = {
+            email: self.user(email, role, name, password, headline)[0]
+            for email, role, name, headline, _memberships in PEOPLE
+        }
         admin = people["admin@tandem.example"]
         owners = {
             slug: people[email]
-            for email, _r, _n, _h, memberships in PEOPLE
+            for email, _role, _name, _headline, memberships in PEOPLE
             for slug, member_role in memberships
             if member_role == "owner"
         }
         sectors = {s.slug: s for s in Sector.objects.all()}
         organisations = {}
-        for slug, kind, category, name, location, size, sector_slugs, description in [
-            *ORGANISATIONS,
-            PENDING,
-        ]:
+        for slug, kind, category, name, location, size, sector_slugs, description in ORGANISATIONS:
             organisation = Organisation.objects.filter(slug=slug).first()
             if organisation is None:
                 organisation = org_services.organisation_create(
-                    actor=owners[slug], kind=kind, category=category, name=name, slug=slug,
-                    location=location, size_band=size, description=description,
+                    actor=owners[slug],
+                    kind=kind,
+                    category=category,
+                    name=name,
+                    slug=slug,
+                    location=location,
+                    size_band=size,
+                    description=description,
                     website=f"https://{slug}.example",
                     sectors=[sectors[s] for s in sector_slugs if s in sectors],
-                )  # fmt: skip
-                created += 1
-                if slug != PENDING[0]:
+                )
+                if slug != PENDING_SLUG:
                     organisation = org_services.organisation_verify(
                         actor=admin, organisation=organisation
                     )
             organisations[slug] = organisation
         for email, _role, _name, _headline, memberships in PEOPLE:
             for slug, member_role in memberships:
-                _, new = Membership.objects.get_or_create(
+                Membership.objects.get_or_create(
                     organisation=organisations[slug],
                     user=people[email],
                     defaults={"role": member_role},
                 )
-                created += new
+
         skills = {s.slug: s for s in Skill.objects.all()}
         for (
             email,
             name,
-            institution,
+            slug,
             course,
             level,
             year,
@@ -209,54 +285,56 @@ class Command(BaseCommand):
             skill_slugs,
             sector_slugs,
         ) in STUDENTS:
-            student, new = self.user(email, Role.STUDENT, name, password, course)
-            created += new
-            if new:
-                profile = student.profile
-                profile.institution = organisations[institution]
-                profile.course = course
-                profile.level = level
-                profile.expected_graduation = date(year, 6, 30)
-                profile.discoverable = discoverable
-                profile.location = organisations[institution].location
-                profile.bio = f"{course} student at {organisations[institution].name}."
-                profile.save()
-                profile.skills.set([skills[s] for s in skill_slugs if s in skills])
-                profile.sectors.set([sectors[s] for s in sector_slugs if s in sectors])
-        dan = people["dan.webb@freelance.example"]
-        if not JoinRequest.objects.filter(user=dan).exists():
+            student, created = self.user(email, Role.STUDENT, name, password, course)
+            if not created:
+                continue
+            missing = sorted({*skill_slugs} - skills.keys() | {*sector_slugs} - sectors.keys())
+            if missing:
+                self.stderr.write(f"{email}: skipping unknown skills/sectors {missing}")
+            institution = organisations[slug]
+            profile_update(
+                actor=student,
+                profile=student.profile,
+                institution=institution,
+                course=course,
+                level=level,
+                expected_graduation=date(year, 6, 30),
+                discoverable=discoverable,
+                location=institution.location,
+                bio=f"{course} student at {institution.name}.",
+                skills=[skills[s] for s in skill_slugs if s in skills],
+                sectors=[sectors[s] for s in sector_slugs if s in sectors],
+            )
+
+        dan, lumen = people["dan.webb@freelance.example"], organisations["lumen-vfx"]
+        if not JoinRequest.objects.filter(user=dan, organisation=lumen).exists():
             org_services.join_request_create(
                 user=dan,
-                organisation=organisations["lumen-vfx"],
+                organisation=lumen,
                 message="I have mixed sound for three of your shorts; I'd like to join the team.",
             )
-            created += 1
-        if not Invitation.objects.filter(email="new.lecturer@harbourside.example").exists():
-            invitation = org_services.invitation_create(
+        harbourside = organisations["harbourside"]
+        if not Invitation.objects.filter(organisation=harbourside, email=INVITED_EMAIL).exists():
+            org_services.invitation_create(
                 actor=people["rosa.jones@harbourside.example"],
-                organisation=organisations["harbourside"],
-                email="new.lecturer@harbourside.example",
+                organisation=harbourside,
+                email=INVITED_EMAIL,
             )
-            invitation.expires_at = timezone.now() + timedelta(days=14)
-            invitation.save(update_fields=["expires_at"])
-            created += 1
-        return created
 
     def print_logins(self, password: str) -> None:
-        rows = [
-            ("Platform admin", "admin@tandem.example", "verify Fable Illustration Collective"),
-            ("University staff", "lena.okafor@northbridge.example", "run Northbridge University"),
-            ("University staff", "rosa.jones@harbourside.example", "an open invitation is out"),
-            ("Industry member", "oscar.pike@pixelforge.example", "run Pixel Forge Games"),
-            ("Industry member", "priya.shah@lumenvfx.example", "answer Dan's join request"),
-            ("Industry member", "ivy.okoro@fable.example", "owner of a pending organisation"),
-            ("Student", "sam.taylor@student.northbridge.example", "games design student"),
-            ("Student", "chloe.evans@student.harbourside.example", "graphic design student"),
-        ]
+        header = ("Role", "Email", "Password", "What to try")
+        rows = [(role, email, password, hint) for role, email, hint in LOGINS]
+        widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+
+        def line(cells) -> str:
+            return "  ".join(f"{c:<{w}}" for c, w in zip(cells, widths, strict=True)).rstrip()
+
+        self.stdout.write(f"\nLog in at {settings.SITE_URL}/accounts/login/\n")
+        self.stdout.write(line(header))
+        self.stdout.write(line(["-" * w for w in widths]))
+        for row in rows:
+            self.stdout.write(line(row))
         self.stdout.write(
-            f"\nLog in at {settings.SITE_URL}/accounts/login/ — password: {password}\n"
+            f"\nAll {len(PEOPLE) + len(STUDENTS)} demo accounts use this password; the others "
+            "are listed in partnerships/core/management/commands/seed_demo.py.\n"
         )
-        width = max(len(email) for _, email, _ in rows)
-        for role, email, hint in rows:
-            self.stdout.write(f"  {role:<17} {email:<{width}}  {hint}")
-        self.stdout.write("")

@@ -16,6 +16,12 @@ from partnerships.organisations.api import (
     MembershipViewSet,
     OrganisationViewSet,
 )
+from partnerships.projects.api import (
+    OpportunityViewSet,
+    PartnershipViewSet,
+    ProposalViewSet,
+    SavedProposalViewSet,
+)
 
 router = DefaultRouter()
 router.register("profiles", ProfileViewSet, basename="profile")
@@ -25,6 +31,10 @@ router.register("invitations", InvitationViewSet, basename="invitation")
 router.register("join-requests", JoinRequestViewSet, basename="joinrequest")
 router.register("sectors", SectorViewSet, basename="sector")
 router.register("skills", SkillViewSet, basename="skill")
+router.register("opportunities", OpportunityViewSet, basename="opportunity")
+router.register("proposals", ProposalViewSet, basename="proposal")
+router.register("saved-proposals", SavedProposalViewSet, basename="savedproposal")
+router.register("partnerships", PartnershipViewSet, basename="partnership")
 router.register("curriculum-reviews", CurriculumReviewViewSet, basename="curriculumreview")
 router.register("curriculum-reviewers", ReviewerViewSet, basename="curriculumreviewer")
 router.register("curriculum-responses", ReviewResponseViewSet, basename="curriculumresponse")

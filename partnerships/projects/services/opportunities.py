@@ -202,6 +202,8 @@ def opportunity_close(*, actor, opportunity: Opportunity) -> Opportunity:
 
 @transaction.atomic
 def opportunity_reopen(*, actor, opportunity: Opportunity) -> Opportunity:
+    if opportunity.status == S.DRAFT:  # publishing records the event and the publication date
+        raise Conflict(_("A draft is published, not reopened."), code="invalid_transition")
     if opportunity.deadline <= timezone.now():
         raise DomainError(_("Move the deadline into the future first."), field="deadline")
     return opportunity_transition(actor=actor, opportunity=opportunity, to=S.OPEN)

@@ -119,16 +119,19 @@ def proposal_submit(
     missing = [f for f in CONTENT_FIELDS if not (content.get(f) or "").strip()]
     if missing:
         raise DomainError(_("Fill in every part of the proposal."), field=missing[0])
+    proposal = Proposal(
+        opportunity=locked,
+        organisation=organisation,
+        submitted_by=actor,
+        attachment=attachment or "",
+        **{f: content[f] for f in CONTENT_FIELDS},
+    )
     try:
         with transaction.atomic():
-            proposal = Proposal.objects.create(
-                opportunity=locked,
-                organisation=organisation,
-                submitted_by=actor,
-                attachment=attachment or "",
-                **{f: content[f] for f in CONTENT_FIELDS},
-            )
+            proposal.save()
     except IntegrityError:
+        if proposal.attachment:  # stored before the refused INSERT: do not leave it behind
+            proposal.attachment.storage.delete(proposal.attachment.name)
         raise Conflict(
             _("%(org)s already has a live proposal for this call. Withdraw it to send another.")
             % {"org": organisation.name},
@@ -304,17 +307,17 @@ def saved_proposal_save(*, actor, name: str, saved: SavedProposal | None = None,
     if saved is not None and saved.owner_id != actor.pk:
         raise PermissionDenied()
     fields = {f: content.get(f, "") for f in CONTENT_FIELDS}
-    if saved is None:
-        try:
-            with transaction.atomic():
+    try:
+        with transaction.atomic():
+            if saved is None:
                 return SavedProposal.objects.create(owner=actor, name=name, **fields)
-        except IntegrityError:
-            raise Conflict(_("You already have a saved proposal called “%s”.") % name) from None
-    saved.name = name
-    for key, value in fields.items():
-        setattr(saved, key, value)
-    saved.save()
-    return saved
+            saved.name = name
+            for key, value in fields.items():
+                setattr(saved, key, value)
+            saved.save()
+            return saved
+    except IntegrityError:
+        raise Conflict(_("You already have a saved proposal called “%s”.") % name) from None
 
 
 @transaction.atomic

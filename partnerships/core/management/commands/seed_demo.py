@@ -5,13 +5,14 @@ Idempotent (running it again creates nothing new) and refuses to run with DEBUG 
 logs in straight away (verified primary email) with the password ``tandem-demo-2026``.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
+from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.services import profile_update, user_complete_signup
@@ -19,6 +20,8 @@ from partnerships.celery import app as celery_app
 from partnerships.core.models import Sector, Skill
 from partnerships.organisations import services as org_services
 from partnerships.organisations.models import Invitation, JoinRequest, Membership, Organisation
+from partnerships.projects import services as projects
+from partnerships.projects.models import Opportunity, Partnership, Proposal
 
 PASSWORD = "tandem-demo-2026"  # noqa: S105 - documented demo password, DEBUG only
 PENDING_SLUG = "fable-collective"
@@ -158,6 +161,9 @@ COUNTED = {
     "memberships": Membership,
     "join requests": JoinRequest,
     "invitations": Invitation,
+    "calls": Opportunity,
+    "proposals": Proposal,
+    "partnerships": Partnership,
 }
 
 
@@ -319,6 +325,76 @@ class Command(BaseCommand):
                 actor=people["rosa.jones@harbourside.example"],
                 organisation=harbourside,
                 email=INVITED_EMAIL,
+            )
+
+        self.seed_collaborations(people, organisations)
+
+    def seed_collaborations(self, people: dict, organisations: dict) -> None:
+        """Open calls, a proposal waiting for review, and an active partnership."""
+        lena = people["lena.okafor@northbridge.example"]
+        oscar = people["oscar.pike@pixelforge.example"]
+        deadline = timezone.now() + timedelta(days=21)
+        calls = [
+            (lena, "northbridge", {
+                "kind": "live_brief",
+                "title": "Design an accessible game for a museum gallery",
+                "summary": "Second-year games students prototype a playable, accessible "
+                           "exhibit for a maritime gallery.",
+                "description": "Teams of four spend six weeks on a **playable prototype**.\n\n"
+                               "- Week 1: visit the gallery\n- Week 6: public showcase",
+                "ip_ownership": "Students keep their IP; the partner gets a free licence to "
+                                "exhibit the chosen prototype.",
+                "student_credit": "Named on the gallery label and the partner's website.",
+                "is_paid": True,
+                "payment_details": "£250 per team",
+                "deliverables": "A playable prototype, a two-minute video and a short report.",
+                "mode": "hybrid", "location": "Manchester",
+            }),
+            (lena, "northbridge", {
+                "kind": "guest_lecture",
+                "title": "Guest lecture: working in a small games studio",
+                "summary": "An hour with our games students on careers in independent studios.",
+                "description": "Any date in the spring term; we cover travel.",
+                "mode": "on_site", "location": "Manchester",
+            }),
+            (oscar, "pixel-forge", {
+                "kind": "research",
+                "title": "Procedural level generation that players find fair",
+                "summary": "We are looking for an academic partner to study how players judge "
+                           "the fairness of generated levels.",
+                "description": "Six months, with access to our play-test data.",
+                "mode": "remote",
+            }),
+        ]  # fmt: skip
+        for author, slug, data in calls:
+            if Opportunity.objects.filter(title=data["title"]).exists():
+                continue
+            call = projects.opportunity_create(
+                actor=author, organisation=organisations[slug], deadline=deadline, **data
+            )
+            projects.opportunity_publish(actor=author, opportunity=call)
+        brief = Opportunity.objects.get(title=calls[0][2]["title"])
+        if not brief.proposals.exists():
+            projects.proposal_submit(
+                actor=oscar,
+                opportunity=brief,
+                organisation=organisations["pixel-forge"],
+                team="Oscar (director) and Mia (technical artist) as mentors.",
+                approach="Weekly critiques at the studio and a play-test day with our QA team.",
+                experience="We mentored two student teams last year; one shipped on itch.io.",
+                availability="Wednesdays from February to March.",
+            )
+        sara = people["sara.ali@brightline.example"]
+        if not Partnership.objects.filter(industry_partner=organisations["brightline"]).exists():
+            partnership = projects.partnership_propose(
+                actor=sara,
+                from_organisation=organisations["brightline"],
+                to_organisation=organisations["harbourside"],
+                title="Brightline × Harbourside student challenge",
+                description="A yearly brand challenge for graphic communication students.",
+            )
+            projects.partnership_confirm(
+                actor=people["rosa.jones@harbourside.example"], partnership=partnership
             )
 
     def print_logins(self, password: str) -> None:

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "partnerships.organisations",
     "partnerships.curriculum",
     "partnerships.projects",
+    "partnerships.placements",
     "partnerships.activity",
     "events",
 ]
@@ -304,4 +305,9 @@ LOGGING = {
 CELERY_BEAT_SCHEDULE["curriculum-close-expired"] = {
     "task": "partnerships.curriculum.tasks.close_expired_reviews",
     "schedule": 60 * 60,  # hourly: open reviews past their deadline are closed
+}
+MAX_CV_UPLOAD_BYTES = env.int("MAX_CV_UPLOAD_BYTES", default=5 * 1024 * 1024)
+CELERY_BEAT_SCHEDULE["placements-close-expired"] = {
+    "task": "partnerships.placements.tasks.close_expired_placements",
+    "schedule": 300.0,  # open placements past their deadline are closed and owners told
 }

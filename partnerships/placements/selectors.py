@@ -1,0 +1,211 @@
+"""Reads for placements and applications, filtered to what the user may see, already joined.
+
+Privacy: a student sees only their own applications; a studio only the applications to its own
+placements (never drafts); placement officers only their institution's students' submitted
+applications; platform admins everything.
+"""
+
+import datetime
+
+from django.db.models import Count, Prefetch, Q, QuerySet, TextField
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from partnerships.organisations.models import Membership, Status
+from partnerships.organisations.permissions import is_platform_admin
+from partnerships.projects.search import search
+
+from .models import (
+    LIVE_APPLICATION_STATUSES,
+    TAKEN_STATUSES,
+    Application,
+    ApplicationNote,
+    ApplicationStatus,
+    ApplicationTransition,
+    Placement,
+    PlacementApproval,
+    PlacementOfficer,
+    PlacementStatus,
+)
+from .permissions import can_view_notes, is_studio
+
+A = ApplicationStatus
+
+
+def _member_org_ids(user):
+    return Membership.objects.filter(user=user).values("organisation_id")
+
+
+def officer_institution_ids(user):
+    """Institutions this person is an officer of and still a member of (verified only)."""
+    return PlacementOfficer.objects.filter(
+        user=user,
+        institution__status=Status.VERIFIED,
+        institution__memberships__user=user,
+    ).values("institution_id")
+
+
+def _with_cards(qs: QuerySet[Placement]) -> QuerySet[Placement]:
+    return qs.select_related("organisation", "sector").prefetch_related(
+        "required_skills", "nice_skills"
+    )
+
+
+def visible_placements(user) -> QuerySet[Placement]:
+    """Published placements for everyone, plus drafts of the person's own organisations."""
+    qs = Placement.objects.all()
+    if is_platform_admin(user):
+        return qs
+    published = ~Q(status=PlacementStatus.DRAFT)
+    if not user.is_authenticated:
+        return qs.filter(published)
+    return qs.filter(published | Q(organisation_id__in=_member_org_ids(user)))
+
+
+def placement_browse(
+    user,
+    *,
+    q: str = "",
+    kind: str = "",
+    sector: str = "",
+    skill: str = "",
+    mode: str = "",
+    paid_only: bool = False,
+    location: str = "",
+    level: str = "",
+    deadline_before: datetime.datetime | None = None,
+    open_only: bool = True,
+) -> QuerySet[Placement]:
+    qs = visible_placements(user).exclude(status=PlacementStatus.DRAFT)
+    if open_only:
+        qs = qs.filter(status=PlacementStatus.OPEN, deadline__gt=timezone.now())
+    if kind:
+        qs = qs.filter(kind=kind)
+    if sector:
+        qs = qs.filter(sector__slug=sector)
+    if skill:
+        qs = qs.filter(Q(required_skills__slug=skill) | Q(nice_skills__slug=skill))
+    if mode:
+        qs = qs.filter(mode=mode)
+    if paid_only:
+        qs = qs.filter(is_paid=True)
+    if location:
+        qs = qs.filter(location__icontains=location)
+    if level:
+        # A JSON list of level strings, compared as text so it works on every database.
+        qs = qs.annotate(levels_text=Cast("eligible_levels", output_field=TextField())).filter(
+            Q(eligible_levels=[]) | Q(levels_text__contains=f'"{level}"')
+        )
+    if deadline_before:
+        qs = qs.filter(deadline__lte=deadline_before)
+    qs = search(qs, q, fallback_fields=("title", "description", "location"))
+    ordering = ["-rank", "deadline", "pk"] if q and "rank" in qs.query.annotations else None
+    qs = _with_cards(qs)
+    if skill:
+        qs = qs.distinct()
+    return qs.order_by(*(ordering or ["deadline", "pk"]))
+
+
+def organisation_placements(user) -> QuerySet[Placement]:
+    """The person's studios' placements with pipeline counts, for dashboards."""
+    return (
+        _with_cards(Placement.objects.filter(organisation_id__in=_member_org_ids(user)))
+        .annotate(
+            live_applications=Count(
+                "applications", filter=Q(applications__status__in=LIVE_APPLICATION_STATUSES)
+            ),
+            accepted_applications=Count(
+                "applications", filter=Q(applications__status__in=TAKEN_STATUSES)
+            ),
+        )
+        .order_by("-created_at", "pk")
+    )
+
+
+def _application_qs() -> QuerySet[Application]:
+    return Application.objects.select_related(
+        "placement__organisation", "student__profile", "institution", "approval"
+    )
+
+
+def visible_applications(user) -> QuerySet[Application]:
+    qs = _application_qs()
+    if not user.is_authenticated:
+        return qs.none()
+    if is_platform_admin(user):
+        return qs.exclude(~Q(student=user) & Q(status=A.DRAFT))
+    submitted = ~Q(status=A.DRAFT)
+    return qs.filter(
+        Q(student=user)
+        | (submitted & Q(placement__organisation_id__in=_member_org_ids(user)))
+        | (submitted & Q(institution_id__in=officer_institution_ids(user)))
+    )
+
+
+def student_applications(user) -> QuerySet[Application]:
+    return _application_qs().filter(student=user).order_by("-created_at", "pk")
+
+
+def placement_pipeline(user, placement: Placement, *, stage: str = "") -> QuerySet[Application]:
+    """A studio's applicants to one placement (drafts never), optionally one stage."""
+    if not (is_studio(user, placement) or is_platform_admin(user)):
+        return Application.objects.none()
+    qs = _application_qs().filter(placement=placement).exclude(status=A.DRAFT)
+    if stage:
+        qs = qs.filter(status=stage)
+    return qs.prefetch_related("answers__question").order_by("submitted_at", "pk")
+
+
+def pipeline_counts(placement: Placement) -> dict[str, int]:
+    rows = (
+        placement.applications.exclude(status=A.DRAFT)
+        .values("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["status"]: row["n"] for row in rows}
+
+
+def officer_applications(user) -> QuerySet[Application]:
+    return (
+        _application_qs()
+        .filter(institution_id__in=officer_institution_ids(user))
+        .exclude(status=A.DRAFT)
+        .order_by("-status_changed_at", "pk")
+    )
+
+
+def officer_placements(user) -> QuerySet[Placement]:
+    """Placements the officer's students have applied to."""
+    ids = officer_applications(user).values("placement_id")
+    return _with_cards(Placement.objects.filter(pk__in=ids)).order_by("deadline", "pk")
+
+
+def pending_approvals(user) -> QuerySet[PlacementApproval]:
+    return (
+        PlacementApproval.objects.filter(
+            institution_id__in=officer_institution_ids(user), status="pending"
+        )
+        .select_related("application__placement__organisation", "application__student__profile")
+        .prefetch_related("checked_items")
+        .order_by("created_at", "pk")
+    )
+
+
+def application_timeline(application: Application) -> QuerySet[ApplicationTransition]:
+    """What the student always sees: every move of their application."""
+    return application.transitions.select_related("actor__profile").order_by("created_at", "pk")
+
+
+def application_notes(user, application: Application) -> QuerySet[ApplicationNote]:
+    if not can_view_notes(user, application):
+        return ApplicationNote.objects.none()
+    return application.notes.select_related("author__profile").order_by("created_at", "pk")
+
+
+def placement_with_questions(pk: int) -> Placement:
+    return (
+        Placement.objects.select_related("organisation", "sector")
+        .prefetch_related(Prefetch("questions"), "required_skills", "nice_skills")
+        .get(pk=pk)
+    )

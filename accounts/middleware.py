@@ -1,5 +1,6 @@
 import zoneinfo
 
+from django.db import DatabaseError
 from django.utils import timezone
 
 
@@ -12,9 +13,13 @@ class UserTimezoneMiddleware:
     def __call__(self, request):
         tz_name = None
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            profile = getattr(user, "profile", None)
-            tz_name = profile.timezone if profile else None
+        try:
+            if user is not None and user.is_authenticated:
+                profile = getattr(user, "profile", None)
+                tz_name = profile.timezone if profile else None
+        except DatabaseError:
+            # The database is down: let the view answer (``/healthz`` reports 503), in UTC.
+            tz_name = None
         if tz_name:
             try:
                 timezone.activate(zoneinfo.ZoneInfo(tz_name))

@@ -109,3 +109,24 @@ def profile_avatar_clear(request):
     services.profile_update(actor=request.user, profile=profile, avatar="")
     messages.success(request, _("Your picture has been removed."))
     return redirect("accounts:profile_edit")
+
+
+def admin_login(request, extra_context=None):
+    """Replaces the Django admin's own log-in form, which would bypass allauth's rate limits.
+
+    Anonymous visitors go to the allauth log-in page; signed-in staff go to the admin; anybody
+    else is refused. A POST never authenticates here.
+    """
+    from django.contrib.auth.views import redirect_to_login
+    from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+    from django.urls import reverse
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    next_url = request.GET.get("next") or reverse("admin:index")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("admin:index")
+    if not request.user.is_authenticated:
+        return redirect_to_login(next_url)
+    if request.user.is_active and request.user.is_staff:
+        return redirect(next_url)
+    raise DjangoPermissionDenied(_("Your account cannot use the administration site."))

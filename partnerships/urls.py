@@ -1,15 +1,14 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import views as account_views
 from partnerships.core import health
 from partnerships.core import views as core_views
 
 # The admin log-in goes through allauth, so its rate limits and email verification apply there too.
-admin.site.login = login_required(admin.site.login)
+admin.site.login = account_views.admin_login
 admin.site.site_header = "Tandem administration"
 admin.site.site_title = "Tandem admin"
 
@@ -25,6 +24,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("partnerships.api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", core_views.media, name="media"),
 ]

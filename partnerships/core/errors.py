@@ -3,6 +3,8 @@
 HTML views turn it into a form error or a message; the API turns it into a 4xx response.
 """
 
+from django.utils.translation import gettext_lazy as _
+
 
 class DomainError(Exception):
     """A business rule was broken. ``status`` is the HTTP status the API answers with."""
@@ -19,7 +21,8 @@ class DomainError(Exception):
 class PermissionDenied(DomainError):
     status = 403
 
-    def __init__(self, message: str = "You are not allowed to do that.", **kwargs):
+    def __init__(self, message: str = "", **kwargs):
+        message = message or str(_("You are not allowed to do that."))
         super().__init__(message, code=kwargs.pop("code", "forbidden"), **kwargs)
 
 
@@ -28,3 +31,10 @@ class Conflict(DomainError):
 
     def __init__(self, message: str, **kwargs):
         super().__init__(message, code=kwargs.pop("code", "conflict"), **kwargs)
+
+
+class RateLimited(DomainError):
+    status = 429
+
+    def __init__(self, message: str, **kwargs):
+        super().__init__(message, code=kwargs.pop("code", "rate_limited"), **kwargs)

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from .models import Sector, Skill
@@ -21,8 +22,8 @@ class SlugListField(serializers.SlugRelatedField):
     """Refer to taxonomy entries by slug, with an error that names the unknown one."""
 
     default_error_messages = {
-        "does_not_exist": "“{value}” is not a known {name}. See /api/{name}s/ for the list.",
-        "invalid": "Give the {name} as its slug, a string.",
+        "does_not_exist": _("“{value}” is not a known {name}. See /api/{name}s/ for the list."),
+        "invalid": _("Give the {name} as its slug, a string."),
     }
 
     def __init__(self, *, name: str, **kwargs):

@@ -25,6 +25,8 @@ def media(request, path: str):
 
     Files live outside the static root; this view is the only way to them, so the rule is here.
     """
+    if "\x00" in path:
+        raise Http404
     parts = PurePosixPath(path).parts
     if len(parts) != 2 or ".." in parts or parts[0] not in PUBLIC_MEDIA_DIRS | MEMBER_MEDIA_DIRS:
         raise Http404

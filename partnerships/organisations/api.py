@@ -5,7 +5,8 @@ so the API enforces exactly the rules the HTML pages do.
 """
 
 from django.db.models import Q
-from drf_spectacular.utils import extend_schema, inline_serializer
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -62,7 +63,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
         if self.instance is not None:
             for frozen in ("kind", "slug"):
                 if frozen in attrs and attrs[frozen] != getattr(self.instance, frozen):
-                    raise serializers.ValidationError({frozen: "This cannot be changed."})
+                    raise serializers.ValidationError({frozen: _("This cannot be changed.")})
                 attrs.pop(frozen, None)
         return attrs
 
@@ -88,10 +89,20 @@ class MembershipSerializer(serializers.ModelSerializer):
         read_only_fields = ["job_title", "created_at"]
 
 
+class VisibleOrganisationField(serializers.SlugRelatedField):
+    """An organisation slug resolved among those the caller can see, so hidden ones read as
+    unknown rather than forbidden."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is None:
+            return Organisation.objects.none()
+        return selectors.visible_organisations(user)
+
+
 class InvitationSerializer(serializers.ModelSerializer):
-    organisation = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Organisation.objects.all()
-    )
+    organisation = VisibleOrganisationField(slug_field="slug")
     role = serializers.ChoiceField(
         choices=[MemberRole.MEMBER.value, MemberRole.ADMIN.value], default=MemberRole.MEMBER
     )
@@ -121,6 +132,14 @@ class JoinRequestSerializer(serializers.ModelSerializer):
         model = JoinRequest
         fields = ["id", "organisation", "user", "message", "status", "created_at", "decided_at"]
         read_only_fields = ["status", "created_at", "decided_at"]
+
+
+class RejectInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, allow_blank=True)
+
+
+class AcceptInvitationInput(serializers.Serializer):
+    token = serializers.CharField(max_length=500)
 
 
 class OrganisationViewSet(
@@ -165,7 +184,7 @@ class OrganisationViewSet(
         data = dict(serializer.validated_data)
         organisation = serializer.instance
         if not can_manage_organisation(self.request.user, organisation):
-            raise DRFPermissionDenied("Only the organisation's owners and admins can edit it.")
+            raise DRFPermissionDenied(_("Only the organisation’s owners and admins can edit it."))
         services.organisation_update(
             actor=self.request.user,
             organisation=organisation,
@@ -183,16 +202,17 @@ class OrganisationViewSet(
         return Response(self.get_serializer(organisation).data)
 
     @extend_schema(
-        request=inline_serializer("RejectRequest", {"reason": serializers.CharField()}),
+        request=RejectInput,
         responses=OrganisationSerializer,
     )
     @action(detail=True, methods=["post"])
     def reject(self, request, slug=None):
         """Platform admins only: reject with a reason the owners are sent."""
+        organisation = self.get_object()
+        data = RejectInput(data=request.data)
+        data.is_valid(raise_exception=True)
         organisation = services.organisation_reject(
-            actor=request.user,
-            organisation=self.get_object(),
-            reason=str(request.data.get("reason", "")),
+            actor=request.user, organisation=organisation, reason=data.validated_data["reason"]
         )
         return Response(self.get_serializer(organisation).data)
 
@@ -220,17 +240,19 @@ class MembershipViewSet(
     filterset_fields = {"organisation__slug": ["exact"], "role": ["exact"]}
 
     def get_queryset(self):
-        visible = selectors.visible_organisations(self.request.user)
-        return (
-            Membership.objects.filter(organisation__in=visible)
-            .select_related("organisation", "user", "user__profile")
-            .order_by("organisation__name", "pk")
+        """Members of your own organisations only: the list carries email addresses."""
+        qs = Membership.objects.select_related("organisation", "user", "user__profile").order_by(
+            "organisation__name", "pk"
         )
+        if is_platform_admin(self.request.user):
+            return qs
+        mine = Membership.objects.filter(user=self.request.user).values("organisation_id")
+        return qs.filter(organisation_id__in=mine)
 
     def perform_update(self, serializer):
         role = serializer.validated_data.get("role")
         if role is None:
-            raise serializers.ValidationError({"role": "Give the new role."})
+            raise serializers.ValidationError({"role": _("Give the new role.")})
         serializer.instance = services.membership_change_role(
             actor=self.request.user, membership=serializer.instance, role=role
         )
@@ -278,14 +300,16 @@ class InvitationViewSet(
         services.invitation_revoke(actor=self.request.user, invitation=instance)
 
     @extend_schema(
-        request=inline_serializer("AcceptInvitation", {"token": serializers.CharField()}),
+        request=AcceptInvitationInput,
         responses=MembershipSerializer,
     )
     @action(detail=False, methods=["post"])
     def accept(self, request):
         """Accept an invitation with the token from its email link."""
+        data = AcceptInvitationInput(data=request.data)
+        data.is_valid(raise_exception=True)
         membership = services.invitation_accept(
-            user=request.user, token=str(request.data.get("token", ""))
+            user=request.user, token=data.validated_data["token"]
         )
         return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
 

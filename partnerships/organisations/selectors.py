@@ -75,7 +75,7 @@ def organisation_members(organisation: Organisation) -> QuerySet[Membership]:
 def open_invitations(organisation: Organisation) -> QuerySet[Invitation]:
     return organisation.invitations.filter(
         accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
-    ).select_related("invited_by")
+    ).select_related("invited_by__profile")
 
 
 def pending_join_requests(organisation: Organisation) -> QuerySet[JoinRequest]:
@@ -95,7 +95,7 @@ def pending_join_requests_for_managers(user) -> QuerySet[JoinRequest]:
 def verification_queue() -> QuerySet[Organisation]:
     return (
         Organisation.objects.filter(status=Status.PENDING)
-        .select_related("created_by")
+        .select_related("created_by__profile")
         .prefetch_related("sectors")
         .order_by("created_at", "pk")
     )

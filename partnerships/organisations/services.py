@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from partnerships.core.errors import Conflict, DomainError, PermissionDenied
+from partnerships.core.errors import Conflict, DomainError, PermissionDenied, RateLimited
 from partnerships.core.mail import send_templated_email
 
 from .models import (
@@ -41,6 +41,8 @@ from .permissions import (
 
 INVITATION_SALT = "tandem.organisations.invitation"
 INVITATION_TTL = timedelta(days=14)
+INVITATION_RESEND_COOLDOWN = timedelta(minutes=10)
+INVITATIONS_PER_HOUR = 30
 
 EDITABLE_FIELDS = ("name", "category", "description", "website", "location", "size_band", "logo")
 
@@ -182,6 +184,16 @@ def organisation_reject(*, actor, organisation: Organisation, reason: str) -> Or
 # --- Invitations ----------------------------------------------------------------------------
 
 
+def _check_can_invite(actor, organisation: Organisation) -> None:
+    if not can_manage_organisation(actor, organisation):
+        raise PermissionDenied()
+    if not organisation.is_verified:
+        raise PermissionDenied(
+            _("%(org)s must be verified before it can invite people.") % {"org": organisation.name},
+            code="not_verified",
+        )
+
+
 def invitation_token(invitation: Invitation) -> str:
     return signing.dumps({"i": invitation.pk, "e": invitation.email}, salt=INVITATION_SALT)
 
@@ -211,11 +223,16 @@ def invitation_create(
     *, actor, organisation: Organisation, email: str, role: str = MemberRole.MEMBER
 ) -> Invitation:
     """Invite someone by email. The link is signed, expires after 14 days and works once."""
-    if not can_manage_organisation(actor, organisation):
-        raise PermissionDenied()
+    _check_can_invite(actor, organisation)
     if role not in (MemberRole.ADMIN, MemberRole.MEMBER):
         raise DomainError(_("Invite people as admin or member."), field="role")
     email = email.strip().lower()
+    recent = organisation.invitations.filter(created_at__gte=timezone.now() - timedelta(hours=1))
+    if recent.count() >= INVITATIONS_PER_HOUR:
+        raise RateLimited(
+            _("%(org)s has sent %(n)d invitations in the last hour. Try again later.")
+            % {"org": organisation.name, "n": INVITATIONS_PER_HOUR}
+        )
     if organisation.memberships.filter(user__email__iexact=email).exists():
         raise Conflict(_("%(email)s is already a member.") % {"email": email}, field="email")
     now = timezone.now()
@@ -244,12 +261,22 @@ def invitation_create(
 
 @transaction.atomic
 def invitation_resend(*, actor, invitation: Invitation) -> Invitation:
-    if not can_manage_organisation(actor, invitation.organisation):
-        raise PermissionDenied()
+    """Send the invitation again with a fresh expiry; at most once every ten minutes."""
+    _check_can_invite(actor, invitation.organisation)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at or invitation.revoked_at:
         raise Conflict(_("This invitation has already been used or revoked."))
-    invitation.expires_at = timezone.now() + INVITATION_TTL
-    invitation.save(update_fields=["expires_at"])
+    now = timezone.now()
+    last_sent = invitation.last_sent_at or invitation.created_at
+    if now - last_sent < INVITATION_RESEND_COOLDOWN:
+        raise Conflict(
+            _("This invitation was sent a few minutes ago. You can send it again after %(m)d "
+              "minutes.") % {"m": INVITATION_RESEND_COOLDOWN.seconds // 60},
+            code="cooldown",
+        )  # fmt: skip
+    invitation.expires_at = now + INVITATION_TTL
+    invitation.last_sent_at = now
+    invitation.save(update_fields=["expires_at", "last_sent_at"])
     _send_invitation(invitation)
     return invitation
 

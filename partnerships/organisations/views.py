@@ -172,6 +172,7 @@ def people(request, slug: str):
     if membership is None and not can_manage:
         raise PermissionDenied(_("Only members can see this page."))
     invite_form = InvitationForm(request.POST or None)
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied(_("Only the organisation's owners and admins can invite."))
@@ -182,6 +183,7 @@ def people(request, slug: str):
                 )
             except DomainError as exc:
                 invite_form.add_error(exc.field, exc.message)
+                status = exc.status
             else:
                 messages.success(
                     request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
@@ -197,7 +199,6 @@ def people(request, slug: str):
         "invite_form": invite_form,
         "role_form": RoleForm(),
     }
-    status = 400 if request.method == "POST" else 200
     return render(request, "organisations/people.html", context, status=status)
 
 
@@ -336,7 +337,13 @@ def invitation(request, token: str):
 def join(request, slug: str):
     organisation = _visible_or_404(request, slug)
     form = JoinRequestForm(request.POST)
-    message = form.cleaned_data["message"] if form.is_valid() else ""
+    if not form.is_valid():
+        return domain_error_response(
+            request,
+            DomainError(_("Your message is too long: keep it under 2,000 characters.")),
+            back_url=organisation.get_absolute_url(),
+        )
+    message = form.cleaned_data["message"]
     return _run(
         request,
         lambda: services.join_request_create(
@@ -413,7 +420,10 @@ def verification_decide(request, slug: str, decision: str):
             redirect_to=back,
         )
     form = RejectForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if not form.is_valid():
+        errors = " ".join(form.errors.get("reason", [])) or _("Give a reason.")
+        return domain_error_response(request, DomainError(errors), back_url=back)
+    reason = form.cleaned_data["reason"]
     return _run(
         request,
         lambda: services.organisation_reject(

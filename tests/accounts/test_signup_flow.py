@@ -161,3 +161,23 @@ def test_admin_login_goes_through_allauth(client):
     response = client.get("/admin/login/")
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_admin_login_form_cannot_be_used_to_guess_passwords(client, student, platform_admin):
+    client.force_login(student)
+    response = client.post(
+        "/admin/login/", {"username": platform_admin.email, "password": PASSWORD}
+    )
+    assert response.status_code == 403
+    assert client.get("/admin/").status_code in (302, 403)
+    assert "_auth_user_id" in client.session
+    assert str(client.session["_auth_user_id"]) == str(student.pk)
+
+
+def test_platform_admins_use_the_django_admin_without_being_superusers(client, platform_admin):
+    assert not platform_admin.is_superuser
+    client.force_login(platform_admin)
+    assert client.get("/admin/login/")["Location"] == "/admin/"
+    for url in ("/admin/", "/admin/organisations/organisation/", "/admin/accounts/user/",
+                "/admin/core/skill/"):  # fmt: skip
+        assert client.get(url).status_code == 200, url

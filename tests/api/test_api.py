@@ -161,7 +161,7 @@ def test_memberships_api_roles_and_last_owner(
 
     api.force_authenticate(other_owner)
     response = api.delete(f"/api/memberships/{member_membership.pk}/")
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert Membership.objects.filter(pk=member_membership.pk).exists()
 
     api.force_authenticate(studio_owner)
@@ -251,3 +251,40 @@ def test_openapi_schema_is_valid_without_warnings(tmp_path):
         "spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml")
     )
     assert "/api/organisations/{slug}/verify/" in (tmp_path / "schema.yml").read_text()
+
+
+def test_memberships_list_only_your_own_organisations(api, studio_member, student, other_owner):
+    api.force_authenticate(student)
+    assert api.get("/api/memberships/").json()["results"] == []
+    api.force_authenticate(other_owner)
+    emails = {row["email"] for row in api.get("/api/memberships/").json()["results"]}
+    assert emails == {other_owner.email}
+    api.force_authenticate(studio_member)
+    emails = {row["email"] for row in api.get("/api/memberships/").json()["results"]}
+    assert studio_member.email in emails and other_owner.email not in emails
+
+
+@pytest.mark.parametrize("body", [[1], "s", 5, None])
+def test_non_object_json_bodies_are_400(api, platform_admin, pending_studio, body):
+    api.force_authenticate(platform_admin)
+    url = f"/api/organisations/{pending_studio.slug}/reject/"
+    assert api.post(url, body, format="json").status_code == 400
+    assert api.post("/api/invitations/accept/", body, format="json").status_code == 400
+    pending_studio.refresh_from_db()
+    assert pending_studio.status == "pending"
+
+
+def test_hidden_organisation_slugs_cannot_be_probed(api, studio_owner, pending_studio):
+    api.force_authenticate(studio_owner)
+    hidden = api.post(
+        "/api/invitations/",
+        {"organisation": pending_studio.slug, "email": "a@b.org"},
+        format="json",
+    )
+    unknown = api.post(
+        "/api/invitations/", {"organisation": "no-such-org", "email": "a@b.org"}, format="json"
+    )
+    assert hidden.status_code == unknown.status_code == 400
+    assert hidden.json()["organisation"][0].replace(pending_studio.slug, "X") == unknown.json()[
+        "organisation"
+    ][0].replace("no-such-org", "X")

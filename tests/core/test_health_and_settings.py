@@ -61,3 +61,13 @@ def test_production_passes_the_deployment_check():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_refuses_the_example_secret_key():
+    result = run_manage(
+        "check",
+        DEBUG="False",
+        SECRET_KEY="change-me-to-a-long-random-string-of-at-least-fifty-characters-please",
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr

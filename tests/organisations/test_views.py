@@ -1,10 +1,12 @@
 """The organisation pages as a person uses them: messages, 4xx on bad input, nothing half-saved."""
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from partnerships.organisations import services
@@ -206,6 +208,12 @@ def test_resend_and_revoke_invitation_pages(
     assert client.post(resend).status_code == 403
     assert client.post(revoke).status_code == 403
     client.force_login(studio_owner)
+    too_soon = client.post(resend)
+    assert too_soon.status_code == 409
+    assert "a few minutes ago" in too_soon.content.decode()
+    Invitation.objects.filter(pk=invitation.pk).update(
+        created_at=timezone.now() - timedelta(minutes=11)
+    )
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(resend).status_code == 302
     assert mail.outbox[-1].to == ["newbie@pixelforge.example"]
@@ -263,3 +271,51 @@ def test_resubmit_page(client, pending_studio, pending_owner, platform_admin):
     pending_studio.refresh_from_db()
     assert pending_studio.status == "pending"
     assert client.post(url).status_code == 409
+
+
+def test_pending_organisations_cannot_invite_yet(client, pending_studio, pending_owner):
+    client.force_login(pending_owner)
+    response = client.post(
+        reverse("organisations:people", args=[pending_studio.slug]),
+        {"email": "friend@example.org", "role": "member"},
+    )
+    assert response.status_code == 403
+    assert "once a platform admin has verified" in response.content.decode()
+    assert not Invitation.objects.exists()
+
+
+def test_invitations_are_rate_limited_per_organisation(client, studio, studio_owner):
+    for n in range(services.INVITATIONS_PER_HOUR):
+        services.invitation_create(
+            actor=studio_owner, organisation=studio, email=f"guest{n}@example.org"
+        )
+    client.force_login(studio_owner)
+    response = client.post(
+        reverse("organisations:people", args=[studio.slug]),
+        {"email": "one-too-many@example.org", "role": "member"},
+    )
+    assert response.status_code == 429
+    assert "Try again later" in response.content.decode()
+    assert not Invitation.objects.filter(email="one-too-many@example.org").exists()
+
+
+def test_too_long_join_message_and_reject_reason_are_400(
+    client, studio, industry_newcomer, platform_admin, pending_studio
+):
+    client.force_login(industry_newcomer)
+    response = client.post(
+        reverse("organisations:join", args=[studio.slug]), {"message": "x" * 2001}
+    )
+    assert response.status_code == 400
+    assert not JoinRequest.objects.exists()
+    client.force_login(platform_admin)
+    url = reverse("organisations:verification_decide", args=[pending_studio.slug, "reject"])
+    response = client.post(url, {"reason": "y" * 2001})
+    assert response.status_code == 400
+    assert "2000" in response.content.decode() or "2,000" in response.content.decode()
+    pending_studio.refresh_from_db()
+    assert pending_studio.status == "pending"
+
+
+def test_null_bytes_in_media_paths_are_404(client):
+    assert client.get("/media/logos/a%00b.png").status_code == 404

@@ -166,7 +166,7 @@ def test_admin_login_goes_through_allauth(client):
 def test_admin_login_form_cannot_be_used_to_guess_passwords(client, student, platform_admin):
     client.force_login(student)
     response = client.post(
-        "/admin/login/", {"username": platform_admin.email, "password": PASSWORD}
+        reverse("admin:login"), {"username": platform_admin.email, "password": PASSWORD}
     )
     assert response.status_code == 403
     assert client.get("/admin/").status_code in (302, 403)

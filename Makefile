@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve migrate seed test lint format worker beat check-deploy lock clean
+.PHONY: help install run serve migrate seed test lint format worker beat check-deploy bench clean
 
 help:
 	@echo "make run      install, migrate, load demo data, serve http://$(HOST):$(PORT)"
@@ -59,3 +59,7 @@ check-deploy: install
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+
+bench: install
+	@test -n "$(DATABASE_URL)" || (echo "set DATABASE_URL to a scratch PostgreSQL database" && exit 2)
+	$(BIN)/python bench/opportunity_search.py 20000

@@ -65,7 +65,11 @@ def opportunity_browse(
         qs = qs.filter(deadline__lte=timezone.now() + DEADLINE_SOON)
     qs = search(qs, q, fallback_fields=("title", "summary", "description", "location"))
     ordering = ["-rank", "deadline", "pk"] if q and "rank" in qs.query.annotations else None
-    qs = qs.select_related("organisation").prefetch_related("sectors", "skills")
+    qs = (
+        qs.select_related("organisation")
+        .prefetch_related("sectors", "skills")
+        .defer("search_vector", "organisation__description")
+    )
     if sector or skill:
         qs = qs.distinct()
     return qs.order_by(*(ordering or ["deadline", "pk"]))

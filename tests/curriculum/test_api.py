@@ -250,7 +250,7 @@ def test_accepting_beyond_the_number_wanted_is_409(lecturer, open_review):
     assert open_review.reviewers.filter(status=ReviewerStatus.ACCEPTED).count() == 2
 
 
-@pytest.mark.parametrize("rows", [5, 50])
+@pytest.mark.parametrize("rows", [5, 200])
 def test_api_list_query_count_is_constant(studio_owner, rows, django_assert_max_num_queries):
     sectors = [SectorFactory(), SectorFactory()]
     for number in range(rows):
@@ -260,7 +260,8 @@ def test_api_list_query_count_is_constant(studio_owner, rows, django_assert_max_
     with django_assert_max_num_queries(6):
         response = api.get("/api/curriculum-reviews/", {"page_size": 100})
     assert response.status_code == 200
-    assert len(response.json()["results"]) == rows
+    assert len(response.json()["results"]) == min(rows, 100)
+    assert response.json()["count"] == rows
     assert len(response.json()["results"][0]["sectors"]) == 2
 
 

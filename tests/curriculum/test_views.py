@@ -97,7 +97,7 @@ def _many_reviews(count: int) -> None:
         ReviewerFactory(review=review, status=ReviewerStatus.ACCEPTED)
 
 
-@pytest.mark.parametrize("rows", [5, 50])
+@pytest.mark.parametrize("rows", [5, 200])
 def test_browse_query_count_is_constant(client, studio_owner, rows, django_assert_max_num_queries):
     _many_reviews(rows)
     client.force_login(studio_owner)

@@ -262,7 +262,7 @@ def leave(request, slug: str):
 def transfer(request, slug: str):
     organisation = _visible_or_404(request, slug)
     membership_id = request.POST.get("membership", "")
-    if not membership_id.isdigit():
+    if not (membership_id.isascii() and membership_id.isdigit()):
         raise Http404
     target = get_object_or_404(Membership, pk=int(membership_id), organisation=organisation)
     return _run(

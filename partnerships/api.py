@@ -16,6 +16,13 @@ from partnerships.organisations.api import (
     MembershipViewSet,
     OrganisationViewSet,
 )
+from partnerships.placements.api import (
+    ApplicationViewSet,
+    ApprovalViewSet,
+    PlacementViewSet,
+    StudentEvaluationViewSet,
+    SupervisorEvaluationViewSet,
+)
 from partnerships.projects.api import (
     OpportunityViewSet,
     PartnershipViewSet,
@@ -38,5 +45,12 @@ router.register("partnerships", PartnershipViewSet, basename="partnership")
 router.register("curriculum-reviews", CurriculumReviewViewSet, basename="curriculumreview")
 router.register("curriculum-reviewers", ReviewerViewSet, basename="curriculumreviewer")
 router.register("curriculum-responses", ReviewResponseViewSet, basename="curriculumresponse")
+router.register("placements", PlacementViewSet, basename="placement")
+router.register("applications", ApplicationViewSet, basename="application")
+router.register("approvals", ApprovalViewSet, basename="approval")
+router.register("student-evaluations", StudentEvaluationViewSet, basename="studentevaluation")
+router.register(
+    "supervisor-evaluations", SupervisorEvaluationViewSet, basename="supervisorevaluation"
+)
 
 urlpatterns = [path("me/", MeView.as_view(), name="api-me"), *router.urls]

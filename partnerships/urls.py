@@ -21,6 +21,7 @@ urlpatterns = [
     path("organisations/", include("partnerships.organisations.urls")),
     path("curriculum-reviews/", include("partnerships.curriculum.urls")),
     path("", include("partnerships.projects.urls")),
+    path("placements/", include("partnerships.placements.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("partnerships.api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
@@ -20,9 +21,19 @@ from partnerships.celery import app as celery_app
 from partnerships.core.models import Sector, Skill
 from partnerships.organisations import services as org_services
 from partnerships.organisations.models import Invitation, JoinRequest, Membership, Organisation
+from partnerships.placements import services as placements
+from partnerships.placements.models import Application, Placement
 from partnerships.projects import services as projects
 from partnerships.projects.models import Opportunity, Partnership, Proposal
 
+# A one-page PDF, so the demo application has a CV that passes the content check.
+DEMO_CV = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Count 1/Kids[3 0 R]>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+DEMO_QUESTION = "Link us to a project you are proud of and tell us your part in it."
 PASSWORD = "tandem-demo-2026"  # noqa: S105 - documented demo password, DEBUG only
 PENDING_SLUG = "fable-collective"
 INVITED_EMAIL = "new.lecturer@harbourside.example"
@@ -164,6 +175,8 @@ COUNTED = {
     "calls": Opportunity,
     "proposals": Proposal,
     "partnerships": Partnership,
+    "placements": Placement,
+    "applications": Application,
 }
 
 
@@ -328,6 +341,7 @@ class Command(BaseCommand):
             )
 
         self.seed_collaborations(people, organisations)
+        self.seed_placements(people, organisations)
 
     def seed_collaborations(self, people: dict, organisations: dict) -> None:
         """Open calls, a proposal waiting for review, and an active partnership."""
@@ -396,6 +410,71 @@ class Command(BaseCommand):
             projects.partnership_confirm(
                 actor=people["rosa.jones@harbourside.example"], partnership=partnership
             )
+
+    def seed_placements(self, people: dict, organisations: dict) -> None:
+        """A paid internship with an application waiting, and an open work placement."""
+        oscar = people["oscar.pike@pixelforge.example"]
+        priya = people["priya.shah@lumenvfx.example"]
+        skills = {s.slug: s for s in Skill.objects.filter(slug__in=[
+            "unity", "c-sharp", "level-design", "nuke", "compositing", "houdini",
+        ])}  # fmt: skip
+        sectors = {s.slug: s for s in Sector.objects.all()}
+        now = timezone.now()
+        postings = [
+            (oscar, "pixel-forge", ["unity", "c-sharp"], ["level-design"], {
+                "kind": "internship",
+                "title": "Summer games programming internship",
+                "description": "Ten weeks building tools and gameplay in Unity with our team. "
+                               "You will ship a feature in our next release.",
+                "sector": sectors.get("it-software-games"),
+                "location": "Manchester", "mode": "hybrid",
+                "is_paid": True, "pay_amount": "2100.00", "pay_period": "month",
+                "hours_per_week": 37, "duration": "10 weeks", "positions": 2,
+                "start_date": date(now.year + 1, 6, 15), "end_date": date(now.year + 1, 8, 21),
+                "deadline": now + timedelta(days=30),
+                "eligible_levels": ["undergraduate", "postgraduate"],
+            }),
+            (priya, "lumen-vfx", ["nuke", "compositing"], ["houdini"], {
+                "kind": "work_placement",
+                "title": "Year in industry: compositing trainee",
+                "description": "A sandwich-year placement in our compositing team, with a "
+                               "mentor and a showreel review every quarter.",
+                "sector": sectors.get("film-tv-radio-photography"),
+                "location": "London", "mode": "on_site",
+                "is_paid": True, "pay_amount": "24000.00", "pay_period": "year",
+                "hours_per_week": 37, "duration": "12 months", "positions": 1,
+                "start_date": date(now.year + 1, 9, 1), "end_date": date(now.year + 2, 8, 31),
+                "deadline": now + timedelta(days=45),
+                "eligible_levels": ["undergraduate"],
+            }),
+        ]  # fmt: skip
+        for author, slug, required, nice, data in postings:
+            if Placement.objects.filter(title=data["title"]).exists():
+                continue
+            placement = placements.placement_create(
+                actor=author,
+                organisation=organisations[slug],
+                required_skills=[skills[s] for s in required if s in skills],
+                nice_skills=[skills[s] for s in nice if s in skills],
+                questions=[{"text": DEMO_QUESTION, "required": True}],
+                **data,
+            )
+            placements.placement_publish(actor=author, placement=placement)
+        internship = Placement.objects.get(title=postings[0][4]["title"])
+        sam = User.objects.get(email="sam.taylor@student.northbridge.example")
+        if not internship.applications.filter(student=sam).exists():
+            question = internship.questions.first()
+            application = placements.application_save_draft(
+                actor=sam,
+                placement=internship,
+                cover_letter="I have built three Unity prototypes and would love to ship one.",
+                cv=ContentFile(DEMO_CV, name="sam-taylor-cv.pdf"),
+                portfolio_url="https://sam-taylor.example/portfolio",
+                answers={question.pk: "A stealth game jam entry; I wrote the AI."}
+                if question
+                else None,
+            )
+            placements.application_submit(actor=sam, application=application)
 
     def print_logins(self, password: str) -> None:
         header = ("Role", "Email", "Password", "What to try")

@@ -88,13 +88,14 @@ def test_browse_search_and_deadline_soon(client, placement, studio):
 
 
 def test_browse_query_count_is_constant(client, studio):
-    PlacementFactory.create_batch(2, organisation=studio)
+    """The same number of queries with 5 placements as with 200 (one page of 20 shown)."""
+    PlacementFactory.create_batch(5, organisation=studio)
     with CaptureQueriesContext(connection) as few:
         client.get(reverse("placements:browse"))
-    PlacementFactory.create_batch(10, organisation=studio)
+    PlacementFactory.create_batch(195, organisation=studio)
     with CaptureQueriesContext(connection) as many:
         response = client.get(reverse("placements:browse"))
-    assert response.content.decode().count("placement-card") == 12
+    assert response.content.decode().count("placement-card") >= 20
     assert len(many) == len(few)
 
 

@@ -201,6 +201,24 @@ class RefuseForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=4000, widget=forms.Textarea({"rows": 3}))
 
 
+class OfficerForm(forms.Form):
+    user = PersonChoiceField(
+        label=_("Member to appoint"), queryset=User.objects.none(), empty_label=None
+    )
+
+    def __init__(self, *args, members=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = members if members is not None else User.objects.none()
+
+
+class ChecklistItemForm(forms.Form):
+    text = forms.CharField(label=_("Item"), max_length=200)
+    required_for_low_risk = forms.BooleanField(
+        label=_("Also required for low-risk placements"), required=False, initial=True,
+        help_text=_("Untick for items only a full check needs."),
+    )  # fmt: skip
+
+
 RATING_CHOICES = [(str(n), str(n)) for n in range(MIN_RATING, MAX_RATING + 1)]
 
 

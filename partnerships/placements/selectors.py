@@ -11,7 +11,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from partnerships.organisations.models import Membership, Status
+from partnerships.organisations.models import MANAGER_ROLES, Kind, Membership, Organisation, Status
 from partnerships.organisations.permissions import is_platform_admin
 from partnerships.projects.search import search
 
@@ -43,6 +43,16 @@ def officer_institution_ids(user):
         institution__status=Status.VERIFIED,
         institution__memberships__user=user,
     ).values("institution_id")
+
+
+def managed_institutions(user) -> QuerySet[Organisation]:
+    """Verified institutions this person owns or administers (their placement settings)."""
+    return Organisation.objects.filter(
+        kind=Kind.INSTITUTION,
+        status=Status.VERIFIED,
+        memberships__user=user,
+        memberships__role__in=MANAGER_ROLES,
+    ).order_by("name")
 
 
 def _with_cards(qs: QuerySet[Placement]) -> QuerySet[Placement]:

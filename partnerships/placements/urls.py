@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import applications, pipeline, placements
+from .views import applications, institution, pipeline, placements
 
 app_name = "placements"
 
@@ -29,6 +29,18 @@ urlpatterns = [
     path("applications/<int:pk>/complete/", applications.complete, name="complete"),
     path("approvals/<int:pk>/", applications.approval, name="approval"),
     path("approvals/<int:pk>/refuse/", applications.approval_refuse, name="approval_refuse"),
+    path("institutions/<slug:slug>/officers/", institution.officers, name="officers"),
+    path(
+        "institutions/<slug:slug>/officers/<int:user_id>/remove/",
+        institution.officer_remove,
+        name="officer_remove",
+    ),
+    path("institutions/<slug:slug>/checklist/", institution.checklist, name="checklist"),
+    path(
+        "institutions/<slug:slug>/checklist/<int:pk>/remove/",
+        institution.checklist_remove,
+        name="checklist_remove",
+    ),
     path(
         "supervisor-evaluation/<str:token>/",
         applications.supervisor_evaluation,

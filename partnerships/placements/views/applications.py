@@ -185,6 +185,7 @@ def officer(request):
             "applications": applications,
             "approvals": approvals,
             "placements": list(selectors.officer_placements(request.user)[:100]),
+            "managed_institutions": list(selectors.managed_institutions(request.user)),
         },
     )
 

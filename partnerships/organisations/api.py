@@ -13,6 +13,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
 from rest_framework.response import Response
 
+from partnerships.core.api import VisibleOnly
 from partnerships.core.models import Sector
 from partnerships.core.serializers import SlugListField
 from partnerships.core.validators import validate_image_upload
@@ -98,6 +99,19 @@ class VisibleOrganisationField(serializers.SlugRelatedField):
         user = getattr(request, "user", None)
         if user is None:
             return Organisation.objects.none()
+        return selectors.visible_organisations(user)
+
+
+class VisibleOrganisationRef(VisibleOnly, serializers.SlugRelatedField):
+    """An organisation, by slug, among those the caller can see; any other slug answers 404."""
+
+    not_found_message = "No such organisation."
+
+    def __init__(self, **kwargs):
+        # The queryset is for the schema only; get_queryset() filters per caller.
+        super().__init__(slug_field="slug", queryset=Organisation.objects.all(), **kwargs)
+
+    def visible(self, user):
         return selectors.visible_organisations(user)
 
 

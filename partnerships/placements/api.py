@@ -22,20 +22,20 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.models import StudyLevel
-from partnerships.core.files import serve_private_file
-from partnerships.core.models import Sector, Skill
-from partnerships.core.serializers import SlugListField
-from partnerships.organisations.models import Kind, Organisation, Status
-from partnerships.organisations.permissions import is_platform_admin
-from partnerships.projects.api import (
+from partnerships.core.api import (
     ID_INPUT,
     PDF_DOWNLOAD,
     ChangeRule,
     FileDownloads,
-    VisibleOrganisationField,
-    _refuse_change,
-    _VisibleOnly,
+    VisibleOnly,
+    refuse_change,
 )
+from partnerships.core.files import serve_private_file
+from partnerships.core.models import Sector, Skill
+from partnerships.core.serializers import SlugListField
+from partnerships.organisations.api import VisibleOrganisationRef
+from partnerships.organisations.models import Kind, Organisation, Status
+from partnerships.organisations.permissions import is_platform_admin
 
 from . import selectors, services
 from .models import (
@@ -59,7 +59,7 @@ def _truthy(value: str) -> bool:
     return (value or "").lower() in ("1", "true", "yes", "on")
 
 
-class VisiblePlacementField(_VisibleOnly, serializers.PrimaryKeyRelatedField):
+class VisiblePlacementField(VisibleOnly, serializers.PrimaryKeyRelatedField):
     """A placement, by id, among those the caller can see."""
 
     not_found_message = "No such placement."
@@ -81,7 +81,7 @@ class QuestionSerializer(serializers.Serializer):
 
 
 class PlacementSerializer(serializers.ModelSerializer):
-    organisation = VisibleOrganisationField(
+    organisation = VisibleOrganisationRef(
         help_text="Slug of the verified industry partner posting; set when the placement is "
         "created."
     )
@@ -168,7 +168,7 @@ class PlacementSerializer(serializers.ModelSerializer):
         return obj.contact.display_name if obj.contact_id else None
 
     def validate(self, attrs):
-        _refuse_change(attrs, self.instance, "organisation")
+        refuse_change(attrs, self.instance, "organisation")
         return attrs
 
 
@@ -379,7 +379,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
         return reverse("application-cv", kwargs={"pk": obj.pk})
 
     def validate(self, attrs):
-        _refuse_change(attrs, self.instance, "placement")
+        refuse_change(attrs, self.instance, "placement")
         return attrs
 
 
@@ -707,7 +707,7 @@ def _rating(**kwargs):
     return serializers.IntegerField(min_value=1, max_value=5, **kwargs)
 
 
-class VisibleApplicationField(_VisibleOnly, serializers.PrimaryKeyRelatedField):
+class VisibleApplicationField(VisibleOnly, serializers.PrimaryKeyRelatedField):
     not_found_message = "No such application."
 
     def __init__(self, **kwargs):

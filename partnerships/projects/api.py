@@ -24,12 +24,19 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from partnerships.core.api import (
+    ID_INPUT,
+    PDF_DOWNLOAD,
+    ChangeRule,
+    FileDownloads,
+    VisibleOnly,
+    refuse_change,
+)
 from partnerships.core.files import serve_private_file
 from partnerships.core.models import Sector, Skill
 from partnerships.core.serializers import SlugListField
 from partnerships.core.validators import validate_pdf_upload
-from partnerships.organisations.models import Organisation
-from partnerships.organisations.selectors import visible_organisations
+from partnerships.organisations.api import VisibleOrganisationRef
 
 from . import selectors, services
 from .models import (
@@ -51,52 +58,10 @@ from .services.proposals import CONTENT_FIELDS
 User = get_user_model()
 
 SEARCH_FALLBACK_FIELDS = ("title", "summary", "description", "location")
-# People are referred to by id, in a plain input: the browsable API must not list every account
-# (with its email address) as the choices of a <select>.
-ID_INPUT = {"base_template": "input.html"}
-
-
 # --- Shared pieces ------------------------------------------------------------------------------
 
 
-class _VisibleOnly:
-    """A reference to an object the caller can see; any other value answers 404, like the pages,
-    so ids and slugs of hidden objects cannot be probed through request bodies."""
-
-    not_found_message = "Not found."
-
-    def visible(self, user):
-        raise NotImplementedError
-
-    def get_queryset(self):
-        request = self.context.get("request")
-        if request is None:
-            return self.queryset.none()
-        return self.visible(request.user)
-
-    def to_internal_value(self, data):
-        try:
-            return super().to_internal_value(data)
-        except serializers.ValidationError as exc:
-            if "does_not_exist" in exc.get_codes():
-                raise NotFound(self.not_found_message) from None
-            raise
-
-
-class VisibleOrganisationField(_VisibleOnly, serializers.SlugRelatedField):
-    """An organisation, by slug, among those the caller can see."""
-
-    not_found_message = "No such organisation."
-
-    def __init__(self, **kwargs):
-        # The queryset is for the schema only; get_queryset() filters per caller.
-        super().__init__(slug_field="slug", queryset=Organisation.objects.all(), **kwargs)
-
-    def visible(self, user):
-        return visible_organisations(user)
-
-
-class VisibleOpportunityField(_VisibleOnly, serializers.PrimaryKeyRelatedField):
+class VisibleOpportunityField(VisibleOnly, serializers.PrimaryKeyRelatedField):
     """An opportunity, by id, among those the caller can see."""
 
     not_found_message = "No such opportunity."
@@ -119,50 +84,11 @@ class ContactSerializer(serializers.Serializer):
     side = serializers.ChoiceField(choices=["institution", "industry"], read_only=True)
 
 
-def _refuse_change(attrs: dict, instance, *names: str) -> None:
-    """Fields set once at creation: a different value is refused, the same one ignored."""
-    if instance is None:
-        return
-    for name in names:
-        if name not in attrs:
-            continue
-        if attrs[name] != getattr(instance, name):
-            raise serializers.ValidationError({name: "This cannot be changed."})
-        attrs.pop(name)
-
-
-class ChangeRule(permissions.BasePermission):
-    """Refuse a PATCH (403) before its body is validated when the caller may see the object but
-    not change it. The service checks again inside its transaction."""
-
-    message = "You are not allowed to change this."
-
-    def has_object_permission(self, request, view, obj):
-        rule = getattr(view, "change_rule", None)
-        if view.action != "partial_update" or rule is None:
-            return True
-        return rule(request.user, obj)
-
-
-class FileDownloads:
-    """Download actions send the file whatever ``Accept`` says (rather than answering 406);
-    their error responses stay JSON."""
-
-    download_actions: tuple[str, ...] = ()
-
-    def perform_content_negotiation(self, request, force=False):
-        force = force or getattr(self, "action", None) in self.download_actions
-        return super().perform_content_negotiation(request, force=force)
-
-
-PDF_DOWNLOAD = {(200, "application/pdf"): OpenApiTypes.BINARY}
-
-
 # --- Opportunities ------------------------------------------------------------------------------
 
 
 class OpportunitySerializer(serializers.ModelSerializer):
-    organisation = VisibleOrganisationField(
+    organisation = VisibleOrganisationRef(
         help_text="Slug of the posting organisation; set when the call is created."
     )
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
@@ -226,7 +152,7 @@ class OpportunitySerializer(serializers.ModelSerializer):
         return obj.contact.display_name if obj.contact_id else None
 
     def validate(self, attrs):
-        _refuse_change(attrs, self.instance, "organisation")
+        refuse_change(attrs, self.instance, "organisation")
         return attrs
 
 
@@ -368,7 +294,7 @@ class OpportunityViewSet(
 class ProposalSerializer(serializers.ModelSerializer):
     opportunity = VisibleOpportunityField(help_text="Id of the call answered.")
     opportunity_title = serializers.CharField(source="opportunity.title", read_only=True)
-    organisation = VisibleOrganisationField(
+    organisation = VisibleOrganisationRef(
         help_text="Slug of the organisation proposing (on the other side from the call's)."
     )
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
@@ -586,10 +512,10 @@ class SavedProposalViewSet(
 class PartnershipSerializer(serializers.ModelSerializer):
     institution = OrganisationSummarySerializer(read_only=True)
     industry_partner = OrganisationSummarySerializer(read_only=True)
-    from_organisation = VisibleOrganisationField(
+    from_organisation = VisibleOrganisationRef(
         write_only=True, help_text="On creation: slug of your organisation, which proposes."
     )
-    to_organisation = VisibleOrganisationField(
+    to_organisation = VisibleOrganisationRef(
         write_only=True,
         help_text="On creation: slug of the verified organisation on the other side.",
     )

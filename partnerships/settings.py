@@ -317,3 +317,17 @@ CELERY_BEAT_SCHEDULE["placements-close-expired"] = {
     "task": "partnerships.placements.tasks.close_expired_placements",
     "schedule": 300.0,  # open placements past their deadline are closed and owners told
 }
+
+# --- Events ---------------------------------------------------------------------------------
+# Confirmed attendees are reminded this many hours before an event starts (once each).
+EVENT_REMINDER_HOURS = env.int("EVENT_REMINDER_HOURS", default=24)
+# Organisers may message an event's registrants at most this many times a day.
+EVENT_MESSAGES_PER_DAY = env.int("EVENT_MESSAGES_PER_DAY", default=5)
+CELERY_BEAT_SCHEDULE["events-send-reminders"] = {
+    "task": "events.tasks.send_event_reminders",
+    "schedule": 300.0,  # every five minutes: reminders due in the window are claimed and sent
+}
+CELERY_BEAT_SCHEDULE["events-complete-ended"] = {
+    "task": "events.tasks.complete_ended_events",
+    "schedule": 900.0,
+}

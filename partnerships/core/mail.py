@@ -31,13 +31,8 @@ def enqueue_after_commit(task, **kwargs) -> None:
     transaction.on_commit(publish)
 
 
-def send_templated_email(
-    *, to: Iterable[str], template: str, context: dict | None = None, headers: dict | None = None
-) -> None:
-    """Render ``email/<template>_{subject,message}.txt`` (and optional ``.html``), then send."""
-    recipients = [address for address in to if address]
-    if not recipients:
-        return
+def render_email(template: str, context: dict | None = None) -> dict:
+    """Render ``email/<template>_{subject,message}.txt`` (and optional ``.html``)."""
     ctx = {"site_url": settings.SITE_URL, **(context or {})}
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string(f"email/{template}_subject.txt", ctx).strip()
@@ -46,11 +41,33 @@ def send_templated_email(
             html = render_to_string(f"email/{template}_message.html", ctx)
         except TemplateDoesNotExist:
             html = None
+    return {
+        "subject": f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{' '.join(subject.splitlines())}",
+        "body": body,
+        "html": html,
+    }
+
+
+def send_templated_email(
+    *,
+    to: Iterable[str],
+    template: str,
+    context: dict | None = None,
+    headers: dict | None = None,
+    reply_to: list[str] | None = None,
+    attachments: list[dict] | None = None,
+) -> None:
+    """Render ``email/<template>_{subject,message}.txt`` (and optional ``.html``), then send
+    once the transaction commits. All of ``to`` see each other: use one call per person for
+    anyone who must not see the other recipients."""
+    recipients = [address for address in to if address]
+    if not recipients:
+        return
     enqueue_after_commit(
         tasks.send_email,
-        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{' '.join(subject.splitlines())}",
-        body=body,
-        html=html,
+        **render_email(template, context),
         to=recipients,
         headers=headers,
+        reply_to=reply_to,
+        attachments=attachments,
     )

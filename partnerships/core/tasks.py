@@ -22,11 +22,24 @@ def send_email(
     html: str | None = None,
     from_email: str | None = None,
     headers: dict | None = None,
+    reply_to: list[str] | None = None,
+    attachments: list[dict] | None = None,
 ) -> None:
-    """Send one rendered email. Retries with backoff when the SMTP server fails."""
+    """Send one rendered email. Retries with backoff when the SMTP server fails.
+
+    ``attachments`` are ``{"filename", "content", "mimetype"}`` dicts with text content, so the
+    task's arguments stay JSON for the broker (calendar files are text).
+    """
     message = EmailMultiAlternatives(
-        subject=subject, body=body, to=to, from_email=from_email, headers=headers or {}
+        subject=subject,
+        body=body,
+        to=to,
+        from_email=from_email,
+        headers=headers or {},
+        reply_to=reply_to or None,
     )
     if html:
         message.attach_alternative(html, "text/html")
+    for attachment in attachments or []:
+        message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
     message.send()

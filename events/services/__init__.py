@@ -1,0 +1,56 @@
+"""Writes for events, agendas, registrations and messages; one function per use case."""
+
+from .events import (
+    EVENT_FIELDS,
+    event_cancel,
+    event_complete,
+    event_create,
+    event_publish,
+    event_update,
+    events_complete_ended,
+    lock_event,
+    message_registrants,
+    session_delete,
+    session_save,
+    speaker_add,
+    speaker_remove,
+)
+from .feeds import feed_for, feed_reset
+from .registrations import (
+    approve_registration,
+    cancel_registration,
+    check_in,
+    decline_registration,
+    fill_free_seats,
+    register,
+    send_due_reminders,
+    validate_capacity,
+    waitlist_position,
+)
+
+__all__ = [
+    "EVENT_FIELDS",
+    "approve_registration",
+    "cancel_registration",
+    "check_in",
+    "decline_registration",
+    "event_cancel",
+    "event_complete",
+    "event_create",
+    "event_publish",
+    "event_update",
+    "events_complete_ended",
+    "feed_for",
+    "feed_reset",
+    "fill_free_seats",
+    "lock_event",
+    "message_registrants",
+    "register",
+    "send_due_reminders",
+    "session_delete",
+    "session_save",
+    "speaker_add",
+    "speaker_remove",
+    "validate_capacity",
+    "waitlist_position",
+]

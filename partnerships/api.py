@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import MeView, ProfileViewSet
+from events.api import EventRegistrationViewSet, EventSessionViewSet, EventViewSet, SpeakerViewSet
 from partnerships.core.api_views import SectorViewSet, SkillViewSet
 from partnerships.curriculum.api import (
     CurriculumReviewViewSet,
@@ -52,5 +53,9 @@ router.register("student-evaluations", StudentEvaluationViewSet, basename="stude
 router.register(
     "supervisor-evaluations", SupervisorEvaluationViewSet, basename="supervisorevaluation"
 )
+router.register("events", EventViewSet, basename="event")
+router.register("event-sessions", EventSessionViewSet, basename="eventsession")
+router.register("event-speakers", SpeakerViewSet, basename="eventspeaker")
+router.register("event-registrations", EventRegistrationViewSet, basename="eventregistration")
 
 urlpatterns = [path("me/", MeView.as_view(), name="api-me"), *router.urls]

@@ -11,8 +11,7 @@ person. The online link is only ever shown to organisers and people holding a co
 """
 
 from django.contrib.auth import get_user_model
-from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Prefetch, Q, Value, When
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -42,7 +41,6 @@ from partnerships.projects.selectors import visible_partnerships
 from . import selectors, services
 from .calendar import CONTENT_TYPE, build_calendar, event_filename
 from .models import (
-    ACTIVE_REGISTRATION_STATUSES,
     Event,
     EventKind,
     EventMessage,
@@ -52,6 +50,7 @@ from .models import (
     Speaker,
 )
 from .permissions import can_manage_event, can_see_online_link, organiser_organisations
+from .selectors import with_waitlist_positions
 
 User = get_user_model()
 R = RegistrationStatus
@@ -63,32 +62,6 @@ REGISTRATION_STATUS_HELP = "One of: " + ", ".join(RegistrationStatus.values) + "
 
 def _truthy(value: str) -> bool:
     return (value or "").lower() in ("1", "true", "yes", "on")
-
-
-def with_waitlist_positions(qs):
-    """``waitlist_rank`` on each registration: 1 for the next person to move in, null when not
-    on the waitlist (the rule of ``services.waitlist_position``, as one subquery per query)."""
-    ahead = (
-        Registration.objects.filter(event_id=OuterRef("event_id"), status=R.WAITLISTED)
-        .filter(
-            Q(waitlisted_at__lt=OuterRef("waitlisted_at"))
-            | Q(waitlisted_at=OuterRef("waitlisted_at"), pk__lt=OuterRef("pk"))
-        )
-        .order_by()
-        .values("event_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return qs.annotate(
-        waitlist_rank=Case(
-            When(
-                status=R.WAITLISTED,
-                then=Coalesce(Subquery(ahead, output_field=IntegerField()), Value(0)) + Value(1),
-            ),
-            default=None,
-            output_field=IntegerField(),
-        )
-    )
 
 
 def _waitlist_position(registration) -> int | None:
@@ -615,14 +588,12 @@ class EventViewSet(
         approve each registration. Registering twice is harmless: it answers 200 with the
         registration you already hold."""
         event = self.get_object()
-        held = Registration.objects.filter(
-            event=event, user=request.user, status__in=ACTIVE_REGISTRATION_STATUSES
-        ).exists()
         registration = services.register(actor=request.user, event=event)
         data = EventRegistrationSerializer(
             _registration_for_response(registration), context=self.get_serializer_context()
         ).data
-        return Response(data, status=status.HTTP_200_OK if held else status.HTTP_201_CREATED)
+        created = registration.newly_registered
+        return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(request=None, responses=EventRegistrationSerializer)
     @action(detail=True, methods=["post"], url_path="cancel-registration")

@@ -9,7 +9,20 @@ import calendar
 import datetime
 from collections import defaultdict
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Role
@@ -260,3 +273,40 @@ def registration_counts(event: Event) -> dict[str, int]:
         event=event, checked_in_at__isnull=False
     ).count()
     return counts
+
+
+def with_waitlist_positions(qs: QuerySet[Registration]) -> QuerySet[Registration]:
+    """``waitlist_rank`` on each registration: 1 for the next person to move in, None when not
+    on the waitlist. The queue order is ``waitlisted_at`` then id, as the services serve it."""
+    ahead = (
+        Registration.objects.filter(event_id=OuterRef("event_id"), status=R.WAITLISTED)
+        .filter(
+            Q(waitlisted_at__lt=OuterRef("waitlisted_at"))
+            | Q(waitlisted_at=OuterRef("waitlisted_at"), pk__lt=OuterRef("pk"))
+        )
+        .order_by()
+        .values("event_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return qs.annotate(
+        waitlist_rank=Case(
+            When(
+                status=R.WAITLISTED,
+                then=Coalesce(Subquery(ahead, output_field=IntegerField()), Value(0)) + Value(1),
+            ),
+            default=None,
+            output_field=IntegerField(),
+        )
+    )
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """1 for the next person to move in; None when not on the waitlist."""
+    if registration.status != R.WAITLISTED:
+        return None
+    return (
+        with_waitlist_positions(Registration.objects.filter(pk=registration.pk))
+        .values_list("waitlist_rank", flat=True)
+        .first()
+    )

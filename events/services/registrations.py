@@ -20,6 +20,7 @@ from partnerships.core.errors import Conflict, DomainError, PermissionDenied
 from .. import notify
 from ..models import Event, EventStatus, Registration, RegistrationStatus
 from ..permissions import can_manage_event, can_register, can_view_event
+from ..selectors import waitlist_position  # noqa: F401 - re-exported for callers
 from .events import lock_event, tell_organisers
 
 R = RegistrationStatus
@@ -68,7 +69,7 @@ def _registration_closed_message(event: Event, state: str) -> str:
 @transaction.atomic
 def register(*, actor, event: Event) -> Registration:
     """Take a seat, join the waitlist, or ask for approval. Registering twice is harmless: it
-    returns the registration the person already holds."""
+    returns the registration the person already holds, with ``newly_registered`` False."""
     locked = lock_event(event.pk)
     if not can_view_event(actor, locked):
         raise PermissionDenied(_("This event is not open to you."), code="not_in_audience")
@@ -84,6 +85,7 @@ def register(*, actor, event: Event) -> Registration:
         .first()
     )
     if existing is not None and existing.status in (R.PENDING, R.CONFIRMED, R.WAITLISTED):
+        existing.newly_registered = False
         return existing  # a double click, or a second tab
     if existing is not None and existing.status == R.DECLINED:
         raise PermissionDenied(
@@ -114,6 +116,7 @@ def register(*, actor, event: Event) -> Registration:
     notify.email_registrants(locked, template, [registration.pk])
     if registration.status == R.PENDING:
         tell_organisers(locked, "events/approval_needed", person=actor)
+    registration.newly_registered = True
     record_event(
         "event.registration.created",
         target=registration,
@@ -317,24 +320,6 @@ def send_due_reminders(*, now=None, limit: int = 2000) -> int:
         for event_id, ids in by_event.items():
             notify.email_registrants(Event(pk=event_id), "events/reminder", ids)
     return len(claimed)
-
-
-def waitlist_position(registration: Registration) -> int | None:
-    """1 for the next person to move in; None when not on the waitlist."""
-    if registration.status != R.WAITLISTED:
-        return None
-    ahead = Registration.objects.filter(
-        event_id=registration.event_id,
-        status=R.WAITLISTED,
-        waitlisted_at__lt=registration.waitlisted_at,
-    ).count()
-    ties = Registration.objects.filter(
-        event_id=registration.event_id,
-        status=R.WAITLISTED,
-        waitlisted_at=registration.waitlisted_at,
-        pk__lt=registration.pk,
-    ).count()
-    return ahead + ties + 1
 
 
 def validate_capacity(event: Event) -> None:

@@ -216,7 +216,7 @@ def my_registrations(user, *, upcoming: bool = True) -> QuerySet[Registration]:
         qs = qs.filter(event__ends_at__gt=now).order_by("event__starts_at", "pk")
     else:
         qs = qs.filter(event__ends_at__lte=now).order_by("-event__starts_at", "-pk")
-    return qs.select_related("event__organisation")
+    return with_waitlist_positions(qs.select_related("event__organisation"))
 
 
 def feed_events(user) -> QuerySet[Event]:

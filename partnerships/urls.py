@@ -22,6 +22,7 @@ urlpatterns = [
     path("curriculum-reviews/", include("partnerships.curriculum.urls")),
     path("", include("partnerships.projects.urls")),
     path("placements/", include("partnerships.placements.urls")),
+    path("events/", include("events.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("partnerships.api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

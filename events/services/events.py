@@ -215,7 +215,10 @@ def event_update(
             _("A %(status)s event can no longer be edited.")
             % {"status": locked.get_status_display().lower()}
         )
-    data = _clean(dict(data), locked.organisation)
+    data = dict(data)
+    if "partnership" in data and getattr(data["partnership"], "pk", None) == locked.partnership_id:
+        del data["partnership"]  # unchanged: a partnership paused since still keeps its events
+    data = _clean(data, locked.organisation)
     before = {name: getattr(locked, name) for name in CALENDAR_FIELDS}
     for name, value in data.items():
         setattr(locked, name, value)

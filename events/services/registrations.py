@@ -55,8 +55,11 @@ def _confirm(registration: Registration, now) -> None:
 
 def _registration_closed_message(event: Event, state: str) -> str:
     if state == "not_yet":
-        local = timezone.localtime(event.registration_opens_at)
-        return _("Registration opens on %(when)s.") % {"when": local.strftime("%d %b %Y, %H:%M")}
+        local = timezone.localtime(event.registration_opens_at, event.tzinfo)
+        return _("Registration opens on %(when)s (%(zone)s).") % {
+            "when": local.strftime("%d %b %Y, %H:%M"),
+            "zone": event.timezone,
+        }
     if state == "closed":
         return _("Registration for this event has closed.")
     if event.status == S.CANCELLED:

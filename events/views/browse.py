@@ -1,0 +1,125 @@
+"""Find events (a filtered list and a month calendar) and read one."""
+
+import datetime
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from partnerships.core.errors import DomainError
+from partnerships.core.http import domain_error_response
+
+from .. import selectors, services
+from ..forms import BrowseForm, MonthFilterForm
+from ..models import EventKind, Registration, RegistrationStatus
+from ..permissions import can_manage_event, can_register, can_see_online_link
+from ._common import event_or_404, hosting_organisations
+
+PAGE_SIZE = 20
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+@require_GET
+def browse(request):
+    form = BrowseForm(request.GET or None)
+    filters, when = {}, "upcoming"
+    if form.is_bound and form.is_valid():
+        filters = form.filters()
+        when = form.cleaned_data["when"] or "upcoming"
+    events = selectors.event_browse(request.user, when=when, **filters)
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "events/browse.html",
+        {
+            "form": form,
+            "page": page,
+            "when": when,
+            "filtered": bool(form.is_bound and any(filters.values())),
+            "can_host": bool(hosting_organisations(request.user)),
+        },
+    )
+
+
+def _month_param(request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.GET.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        raise DomainError(
+            _("Choose a month from 1 to 12 and a year from %(low)d to %(high)d.")
+            % {"low": MIN_YEAR, "high": MAX_YEAR},
+            field=name,
+        )
+    return value
+
+
+@require_GET
+def month(request):
+    today = timezone.localdate()
+    try:
+        year = _month_param(request, "year", today.year, MIN_YEAR, MAX_YEAR)
+        number = _month_param(request, "month", today.month, 1, 12)
+    except DomainError as exc:
+        return domain_error_response(request, exc, back_url=reverse("events:month"))
+    form = MonthFilterForm(request.GET)
+    filters = form.filters() if form.is_valid() else {}
+    weeks, by_day = selectors.month_grid(request.user, year, number, **filters)
+    first = datetime.date(year, number, 1)
+    previous = first - datetime.timedelta(days=1)
+    following = first + datetime.timedelta(days=32)
+    rows = [[(day, by_day.get(day, [])) for day in week] for week in weeks]
+    return render(
+        request,
+        "events/month.html",
+        {
+            "form": form,
+            "first": first,
+            "today": today,
+            "weekdays": weeks[0],
+            "weeks": rows,
+            "days_with_events": [
+                (day, events) for day, events in sorted(by_day.items()) if day.month == number
+            ],
+            "previous": previous if previous.year >= MIN_YEAR else None,
+            "following": following if following.year <= MAX_YEAR else None,
+        },
+    )
+
+
+@require_GET
+def detail(request, pk: int):
+    event = event_or_404(request, pk, detail=True)
+    user = request.user
+    registration = selectors.registration_of(user, event)
+    manages = can_manage_event(user, event)
+    waitlisted = Registration.objects.filter(
+        event=event, status=RegistrationStatus.WAITLISTED
+    ).count()
+    sessions = list(event.sessions.all())
+    return render(
+        request,
+        "events/detail.html",
+        {
+            "event": event,
+            "registration": registration,
+            "position": services.waitlist_position(registration) if registration else None,
+            "waitlisted": waitlisted,
+            "state": event.registration_state(),
+            "may_register": can_register(user, event),
+            "show_link": can_see_online_link(user, event, registration),
+            "can_manage": manages,
+            "counts": selectors.registration_counts(event) if manages else None,
+            "sessions": sessions,
+            "event_speakers": [s for s in event.speakers.all() if s.session_id is None],
+            "show_agenda": bool(sessions) or event.kind == EventKind.CONFERENCE,
+            "started": event.starts_at <= timezone.now(),
+        },
+    )

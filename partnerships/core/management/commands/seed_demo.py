@@ -17,6 +17,8 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.services import profile_update, user_complete_signup
+from events import services as events
+from events.models import Event, Registration
 from partnerships.celery import app as celery_app
 from partnerships.core.models import Sector, Skill
 from partnerships.organisations import services as org_services
@@ -162,7 +164,7 @@ LOGINS = [
     ("Industry member", "ivy.okoro@fable.example",
      "owner of an organisation awaiting verification"),
     ("Student", "sam.taylor@student.northbridge.example",
-     "games design student whom studios can discover"),
+     "games design student; waitlisted for the Pixel Forge guest lecture"),
     ("Student", "chloe.evans@student.harbourside.example", "graphic communication student"),
 ]  # fmt: skip
 
@@ -177,6 +179,8 @@ COUNTED = {
     "partnerships": Partnership,
     "placements": Placement,
     "applications": Application,
+    "events": Event,
+    "event registrations": Registration,
 }
 
 
@@ -342,6 +346,7 @@ class Command(BaseCommand):
 
         self.seed_collaborations(people, organisations)
         self.seed_placements(people, organisations)
+        self.seed_events(people, organisations)
 
     def seed_collaborations(self, people: dict, organisations: dict) -> None:
         """Open calls, a proposal waiting for review, and an active partnership."""
@@ -475,6 +480,122 @@ class Command(BaseCommand):
                 else None,
             )
             placements.application_submit(actor=sam, application=application)
+
+    def seed_events(self, people: dict, organisations: dict) -> None:
+        """A guest lecture nearly full with a waitlist, an online workshop, a conference with an
+        agenda, and a partnership's showcase: enough to try registering, waitlists and check-in."""
+        oscar = people["oscar.pike@pixelforge.example"]
+        lena = people["lena.okafor@northbridge.example"]
+        sara = people["sara.ali@brightline.example"]
+        sectors = {s.slug: s for s in Sector.objects.all()}
+        games = [sectors[slug] for slug in ("it-software-games",) if slug in sectors]
+        day = (timezone.localtime() + timedelta(days=9)).replace(
+            hour=18, minute=0, second=0, microsecond=0
+        )
+        brightline = Partnership.objects.filter(
+            industry_partner=organisations["brightline"]
+        ).first()
+        plans = [
+            (oscar, "pixel-forge", games, {
+                "kind": "guest_lecture",
+                "title": "From sketch to shipped: a year at an indie games studio",
+                "summary": "Pixel Forge's art director on how a small team ships real-time work.",
+                "description": "An hour-long talk with **Q&A**, followed by portfolio tips.\n\n"
+                               "- What studios look for in a junior artist\n"
+                               "- How a feature goes from sketch to release",
+                "starts_at": day, "ends_at": day + timedelta(hours=1, minutes=30),
+                "format": "hybrid", "venue_name": "Northbridge Lecture Theatre 1",
+                "venue_address": "1 College Road, Manchester",
+                "online_url": "https://meet.example.org/pixel-forge-lecture",
+                "capacity": 3, "audience": "public",
+            }),
+            (lena, "northbridge", games, {
+                "kind": "workshop",
+                "title": "Portfolio clinic for games students",
+                "summary": "Bring your portfolio; studio artists give one-to-one feedback.",
+                "description": "Twenty-minute slots with artists from local studios.",
+                "starts_at": day + timedelta(days=5), "ends_at": day + timedelta(days=5, hours=3),
+                "format": "online", "online_url": "https://meet.example.org/portfolio-clinic",
+                "capacity": 20, "audience": "students", "requires_approval": True,
+            }),
+            (oscar, "pixel-forge", games, {
+                "kind": "conference",
+                "title": "North West Games Futures 2027",
+                "summary": "A day of talks and panels on games careers and research.",
+                "description": "Talks from studios and universities across the region.",
+                "starts_at": day.replace(hour=9) + timedelta(days=20),
+                "ends_at": day.replace(hour=17) + timedelta(days=20),
+                "format": "in_person", "venue_name": "Manchester Central",
+                "venue_address": "Windmill Street, Manchester", "capacity": 200,
+            }),
+        ]  # fmt: skip
+        if brightline is not None:
+            plans.append((sara, "brightline", [], {
+                "kind": "showcase",
+                "title": "Brightline × Harbourside brand challenge showcase",
+                "summary": "Graphic communication students present their brand challenge work.",
+                "description": "An evening exhibition with the shortlisted teams.",
+                "starts_at": day + timedelta(days=12), "ends_at": day + timedelta(days=12, hours=3),
+                "format": "in_person", "venue_name": "Harbourside Gallery",
+                "venue_address": "Quay Street, Bristol", "capacity": 80,
+                "partnership": brightline,
+            }))  # fmt: skip
+        for author, slug, event_sectors, data in plans:
+            if Event.objects.filter(title=data["title"]).exists():
+                continue
+            event = events.event_create(
+                actor=author, organisation=organisations[slug], sectors=event_sectors, **data
+            )
+            if event.kind == "conference":
+                keynote = events.session_save(
+                    actor=author,
+                    event=event,
+                    title="Keynote: where the jobs are",
+                    starts_at=event.starts_at,
+                    ends_at=event.starts_at + timedelta(hours=1),
+                    room="Hall A",
+                )
+                events.speaker_add(actor=author, event=event, user=author, session=keynote)
+                panel = events.session_save(
+                    actor=author,
+                    event=event,
+                    title="Panel: research partnerships that worked",
+                    starts_at=event.starts_at + timedelta(hours=2),
+                    ends_at=event.starts_at + timedelta(hours=3),
+                    room="Hall B",
+                )
+                events.speaker_add(actor=author, event=event, user=lena, session=panel)
+                events.speaker_add(
+                    actor=author,
+                    event=event,
+                    name="Dr Rae Okafor",
+                    affiliation="Games researcher",
+                    session=panel,
+                )
+            else:
+                events.speaker_add(actor=author, event=event, user=author)
+            events.event_publish(actor=author, event=event)
+        lecture = Event.objects.get(title=plans[0][3]["title"])
+        if not lecture.registrations.exists():
+            students = {
+                u.email: u
+                for u in User.objects.filter(
+                    email__in=[
+                        "amira.hassan@student.northbridge.example",
+                        "chloe.evans@student.harbourside.example",
+                        "sam.taylor@student.northbridge.example",
+                    ]
+                )
+            }
+            first_three = [
+                people["priya.shah@lumenvfx.example"],
+                students["amira.hassan@student.northbridge.example"],
+                students["chloe.evans@student.harbourside.example"],
+            ]
+            for person in first_three:
+                events.register(actor=person, event=lecture)
+            # Full now: Sam joins the waitlist and moves in if someone cancels.
+            events.register(actor=students["sam.taylor@student.northbridge.example"], event=lecture)
 
     def print_logins(self, password: str) -> None:
         header = ("Role", "Email", "Password", "What to try")

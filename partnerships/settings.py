@@ -8,6 +8,7 @@ The README lists every variable read here.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -60,6 +61,8 @@ INSTALLED_APPS = [
     "partnerships.placements",
     "partnerships.activity",
     "events",
+    "partnerships.matching",
+    "partnerships.notifications",
 ]
 
 MIDDLEWARE = [
@@ -330,4 +333,49 @@ CELERY_BEAT_SCHEDULE["events-send-reminders"] = {
 CELERY_BEAT_SCHEDULE["events-complete-ended"] = {
     "task": "events.tasks.complete_ended_events",
     "schedule": 900.0,
+}
+
+# --- Matching and notifications --------------------------------------------------------------
+# Score weights (they add up to 100) and the bar a match must reach to notify anyone.
+MATCHING_WEIGHTS = {
+    "skills": env.int("MATCHING_WEIGHT_SKILLS", default=60),
+    "sector": env.int("MATCHING_WEIGHT_SECTOR", default=15),
+    "place": env.int("MATCHING_WEIGHT_PLACE", default=15),
+    "dates": env.int("MATCHING_WEIGHT_DATES", default=10),
+}
+MATCHING_NOTIFY_MIN_SCORE = env.int("MATCHING_NOTIFY_MIN_SCORE", default=50)
+# How each type is emailed until a person chooses (instant, daily, weekly or off).
+NOTIFICATION_DEFAULTS = {
+    "placement_match": "daily",
+    "opportunity_match": "daily",
+    "event_match": "weekly",
+    "saved_search": "daily",
+    "application": "instant",
+    "proposal": "instant",
+    "registration": "instant",
+    "approval": "instant",
+}
+# Outbox entries older than this are dispatched again by the sweep (a broker outage left them).
+OUTBOX_SWEEP_AFTER_SECONDS = env.int("OUTBOX_SWEEP_AFTER_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE["notifications-sweep-outbox"] = {
+    "task": "partnerships.notifications.tasks.sweep_outbox",
+    "schedule": 60.0,
+}
+CELERY_BEAT_SCHEDULE["notifications-send-instant"] = {
+    "task": "partnerships.notifications.tasks.send_instant_emails",
+    "schedule": 60.0,  # a safety net: instant emails are normally queued right after dispatch
+}
+CELERY_BEAT_SCHEDULE["notifications-daily-digest"] = {
+    "task": "partnerships.notifications.tasks.send_digests",
+    "schedule": crontab(hour=7, minute=0),
+    "kwargs": {"frequency": "daily"},
+}
+CELERY_BEAT_SCHEDULE["notifications-weekly-digest"] = {
+    "task": "partnerships.notifications.tasks.send_digests",
+    "schedule": crontab(hour=7, minute=0, day_of_week=1),
+    "kwargs": {"frequency": "weekly"},
+}
+CELERY_BEAT_SCHEDULE["matching-refresh-skill-weights"] = {
+    "task": "partnerships.matching.tasks.refresh_skill_weights",
+    "schedule": crontab(hour=3, minute=30),
 }

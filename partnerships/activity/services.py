@@ -15,8 +15,11 @@ def record_event(
     organisation=None,
     **payload: Any,
 ) -> DomainEvent:
-    """Write the event row. Call it inside the transaction that makes the change."""
-    return DomainEvent.objects.create(
+    """Write the event row. Call it inside the transaction that makes the change; after commit
+    the notification pipeline picks it up (``notifications.outbox``)."""
+    from partnerships.notifications.outbox import schedule
+
+    event = DomainEvent.objects.create(
         name=name,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         organisation=organisation,
@@ -24,3 +27,5 @@ def record_event(
         target_id=target.pk,
         payload=payload,
     )
+    schedule(event)
+    return event

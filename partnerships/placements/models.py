@@ -8,6 +8,7 @@ the accepting service still re-counts under the placement row lock as a second g
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -141,6 +142,9 @@ class Placement(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("placements:detail", kwargs={"pk": self.pk})
 
     @property
     def accepts_applications(self) -> bool:

@@ -1,0 +1,373 @@
+"""Student ↔ placement matching, computed in SQL (one statement per direction).
+
+Score (0–100, weights in ``settings.MATCHING_WEIGHTS``) — see docs/matching.md:
+
+* **skills** — the rarity-weighted share of the skills the placement asks for that the student
+  lists (required skills count fully, nice-to-have ones half; weights from ``SkillWeight``).
+  A placement that names no skills gives everyone half of this part.
+* **sector** — the student follows the placement's sector (half when the placement has none).
+* **place** — remote: full; the student's location is the placement's: full; hybrid elsewhere:
+  half; on site elsewhere: none; no location on either side: half.
+* **dates** — a graduate role starting after the student graduates, or any other placement
+  starting before they graduate: full; the opposite: none; unknown dates: half.
+
+Eligibility (the placement's levels and institutions) is a filter, not a score. The same SQL
+scores one placement against every student (fan-out) and every open placement for one student
+(recommendations), so both sides always agree; ``reasons`` records why, for the explanation.
+"""
+
+import json
+from dataclasses import dataclass
+from math import log
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from accounts.models import Profile, Role, User
+from partnerships.core.models import Skill
+from partnerships.placements.models import Placement, PlacementKind, PlacementStatus
+from partnerships.projects.models import Mode
+
+from .models import SkillWeight
+
+PROFILE = Profile._meta.db_table
+USER = User._meta.db_table
+PROFILE_SKILLS = Profile.skills.through._meta.db_table
+PROFILE_SECTORS = Profile.sectors.through._meta.db_table
+PLACEMENT = Placement._meta.db_table
+REQUIRED = Placement.required_skills.through._meta.db_table
+NICE = Placement.nice_skills.through._meta.db_table
+ELIGIBLE_INSTITUTIONS = Placement.eligible_institutions.through._meta.db_table
+WEIGHTS = SkillWeight._meta.db_table
+NICE_FACTOR = 0.5
+# The skills part for one placement against each student: their share of its skill points.
+FANOUT_SKILL_PART = "CASE WHEN t.total > 0 THEN COALESCE(h.points, 0) / t.total ELSE 0.5 END"
+
+
+def weights() -> dict[str, int]:
+    return dict(settings.MATCHING_WEIGHTS)
+
+
+def default_weight() -> float:
+    """The weight of a skill without a ``SkillWeight`` row yet: the rarest possible."""
+    students = User.objects.filter(role=Role.STUDENT).count()
+    return log(students + 1) + 1
+
+
+def _vendor() -> dict[str, str]:
+    if connection.vendor == "postgresql":
+        return {
+            "agg": "string_agg(CAST({col} AS text), ',' ORDER BY {order})",
+            "json": "jsonb_build_object",
+            "lower": "lower",
+        }
+    return {"agg": "group_concat({col}, ',')", "json": "json_object", "lower": "lower"}
+
+
+@dataclass(frozen=True)
+class Match:
+    placement_id: int
+    score: int
+    reasons: dict
+
+
+def _score_sql(w: dict[str, int], skill_part: str) -> str:
+    """The 0–100 score from the four parts (each 0, 0.5 or a share up to 1)."""
+    return (
+        f"CAST(ROUND(CAST({w['skills']} * ({skill_part})"
+        f" + {w['sector']} * sector_part + {w['place']} * place_part"
+        f" + {w['dates']} * dates_part AS numeric)) AS integer)"
+    )
+
+
+def _place_part(profile_alias: str, mode_sql: str, location_sql: str) -> str:
+    """Location and mode compatibility (0, 0.5 or 1) as SQL."""
+    return (
+        f"(CASE WHEN {mode_sql} = '{Mode.REMOTE}' THEN 1.0"
+        f" WHEN COALESCE({location_sql}, '') = '' OR COALESCE({profile_alias}.location, '') = ''"
+        f" THEN 0.5"
+        f" WHEN lower(trim({profile_alias}.location)) = lower(trim({location_sql})) THEN 1.0"
+        f" WHEN {mode_sql} = '{Mode.HYBRID}' THEN 0.5 ELSE 0.0 END)"
+    )
+
+
+def _dates_part(profile_alias: str, kind_sql: str, start_sql: str) -> str:
+    return (
+        f"(CASE WHEN {start_sql} IS NULL OR {profile_alias}.expected_graduation IS NULL THEN 0.5"
+        f" WHEN {kind_sql} = '{PlacementKind.GRADUATE_ROLE}' THEN"
+        f" (CASE WHEN {profile_alias}.expected_graduation <= {start_sql} THEN 1.0 ELSE 0.0 END)"
+        f" ELSE (CASE WHEN {profile_alias}.expected_graduation > {start_sql} THEN 1.0 ELSE 0.0 END)"
+        f" END)"
+    )
+
+
+def _reasons_sql(v: dict[str, str], wanted_count_sql: str) -> str:
+    return (
+        f"{v['json']}('skills', COALESCE(h.skill_ids, ''), 'wanted', {wanted_count_sql},"
+        f" 'sector', sector_part, 'place', place_part, 'dates', dates_part)"
+    )
+
+
+def parse_reasons(raw) -> dict:
+    """Reasons as stored (JSON text on SQLite, a dict on PostgreSQL), skill ids as a list."""
+    reasons = json.loads(raw) if isinstance(raw, str) else dict(raw or {})
+    skills = reasons.get("skills") or ""
+    if isinstance(skills, str):
+        reasons["skills"] = [int(s) for s in skills.split(",") if s]
+    return reasons
+
+
+# --- One placement against every student (fan-out) ----------------------------------------
+
+
+def _wanted(placement: Placement) -> list[tuple[int, float]]:
+    required = list(placement.required_skills.values_list("pk", flat=True))
+    nice = [pk for pk in placement.nice_skills.values_list("pk", flat=True) if pk not in required]
+    return [(pk, 1.0) for pk in required] + [(pk, NICE_FACTOR) for pk in nice]
+
+
+def _wanted_cte(wanted: list[tuple[int, float]], params: dict) -> str:
+    if not wanted:
+        return "wanted(skill_id, factor) AS (SELECT 0, 0.0 WHERE 1 = 0)"
+    rows = []
+    for number, (pk, factor) in enumerate(wanted):
+        params[f"skill_{number}"], params[f"factor_{number}"] = pk, factor
+        rows.append(f"(%(skill_{number})s, %(factor_{number})s)")
+    return f"wanted(skill_id, factor) AS (VALUES {', '.join(rows)})"
+
+
+def _in_list(name: str, values: list, params: dict) -> str:
+    names = []
+    for number, value in enumerate(values):
+        params[f"{name}_{number}"] = value
+        names.append(f"%({name}_{number})s")
+    return ", ".join(names)
+
+
+def fanout_sql(placement: Placement, *, event_id: int, min_score: int) -> tuple[str, dict]:
+    """``INSERT … SELECT`` writing a ``placement_match`` notification for each eligible student
+    scoring at least ``min_score``, unless they turned the type off. Idempotent through the
+    unique (recipient, event, type) constraint."""
+    from partnerships.notifications.models import Notification, NotificationPreference
+
+    v = _vendor()
+    w = weights()
+    wanted = _wanted(placement)
+    params: dict = {
+        "default_weight": default_weight(),
+        "default_frequency": settings.NOTIFICATION_DEFAULTS["placement_match"],
+        "sector": placement.sector_id,
+        "mode": placement.mode,
+        "location": placement.location,
+        "kind": placement.kind,
+        "start": placement.start_date,
+        "wanted_count": len(wanted),
+        "event": event_id,
+        "target": placement.pk,
+        "title": placement.title[:200],
+        "url": placement.get_absolute_url(),
+        "now": timezone.now(),
+        "min_score": min_score,
+    }
+    wanted_cte = _wanted_cte(wanted, params)
+    non_skill_max = w["sector"] + w["place"] + w["dates"]
+    join = "JOIN" if wanted and min_score > non_skill_max else "LEFT JOIN"
+    filters = [f"u.role = '{Role.STUDENT}'", "u.is_active"]
+    if placement.eligible_levels:
+        filters.append(f"p.level IN ({_in_list('level', placement.eligible_levels, params)})")
+    institutions = list(placement.eligible_institutions.values_list("pk", flat=True))
+    if institutions:
+        filters.append(f"p.institution_id IN ({_in_list('inst', institutions, params)})")
+    notification = Notification._meta.db_table
+    preference = NotificationPreference._meta.db_table
+    agg = v["agg"].format(col="ps.skill_id", order="wt.points DESC, ps.skill_id")
+    sql = f"""
+        WITH {wanted_cte},
+        wt AS (
+            SELECT wanted.skill_id, wanted.factor * COALESCE(sw.weight, %(default_weight)s)
+                AS points
+            FROM wanted LEFT JOIN {WEIGHTS} sw ON sw.skill_id = wanted.skill_id
+        ),
+        t AS (SELECT COALESCE(SUM(points), 0) AS total FROM wt),
+        h AS (
+            SELECT ps.profile_id, SUM(wt.points) AS points, {agg} AS skill_ids
+            FROM {PROFILE_SKILLS} ps JOIN wt ON wt.skill_id = ps.skill_id
+            GROUP BY ps.profile_id
+        ),
+        candidates AS (
+            SELECT u.id AS user_id, h.points, h.skill_ids,
+                COALESCE(pref.frequency, %(default_frequency)s) AS frequency,
+                (CASE WHEN %(sector)s IS NULL THEN 0.5 WHEN EXISTS (
+                    SELECT 1 FROM {PROFILE_SECTORS} psec
+                    WHERE psec.profile_id = p.id AND psec.sector_id = %(sector)s
+                ) THEN 1.0 ELSE 0.0 END) AS sector_part,
+                {_place_part("p", "%(mode)s", "%(location)s")} AS place_part,
+                {_dates_part("p", "%(kind)s", "%(start)s")} AS dates_part
+            FROM {PROFILE} p
+            JOIN {USER} u ON u.id = p.user_id
+            {join} h ON h.profile_id = p.id
+            LEFT JOIN {preference} pref
+                ON pref.user_id = u.id AND pref.type = 'placement_match'
+            WHERE {" AND ".join(filters)}
+        ),
+        scored AS (
+            SELECT h.user_id, h.frequency,
+                {_score_sql(w, FANOUT_SKILL_PART)} AS score,
+                {_reasons_sql(v, "%(wanted_count)s")} AS reasons
+            FROM candidates h CROSS JOIN t
+        )
+        INSERT INTO {notification}
+            (recipient_id, type, event_id, target_type, target_id, title, url, score, reasons,
+             frequency, created_at)
+        SELECT user_id, 'placement_match', %(event)s, 'placements.placement', %(target)s,
+            %(title)s, %(url)s, score, reasons, frequency, %(now)s
+        FROM scored
+        WHERE score >= %(min_score)s AND frequency <> 'off'
+        ON CONFLICT (recipient_id, event_id, type) DO NOTHING
+    """
+    return sql, params
+
+
+# --- Every open placement for one student (recommendations) -------------------------------
+
+
+def recommend_sql(profile: Profile, *, limit: int, now) -> tuple[str, dict]:
+    """Open placements the student is eligible for, best first, with score and reasons.
+
+    Skills are scored only for placements sharing a skill with the student (index lookups from
+    the student's few skills); the rest compete on sector, place and dates alone."""
+    v = _vendor()
+    w = weights()
+    params: dict = {
+        "profile": profile.pk,
+        "institution": profile.institution_id,
+        "level_json": f'%"{profile.level}"%' if profile.level else "",
+        "default_weight": default_weight(),
+        "open": PlacementStatus.OPEN,
+        "now": now,
+        "limit": limit,
+        "nice": NICE_FACTOR,
+    }
+    hits = v["agg"].format(
+        col="CASE WHEN ws.hit = 1 THEN ws.skill_id END", order="ws.points DESC, ws.skill_id"
+    )
+    levels_text = "CAST(pl.eligible_levels AS text)"
+    skill_part = (
+        "CASE WHEN cnt.wanted_count IS NULL THEN 0.5 WHEN h.total IS NULL THEN 0.0"
+        " ELSE h.points / h.total END"
+    )
+    sql = f"""
+        WITH mine AS (SELECT skill_id FROM {PROFILE_SKILLS} WHERE profile_id = %(profile)s),
+        candidates AS (
+            SELECT pl.id, pl.deadline, pl.kind, pl.mode, pl.location, pl.start_date, pl.sector_id
+            FROM {PLACEMENT} pl
+            WHERE pl.status = %(open)s AND pl.deadline > %(now)s
+              AND ({levels_text} = '[]' OR {levels_text} LIKE %(level_json)s)
+              AND (NOT EXISTS (SELECT 1 FROM {ELIGIBLE_INSTITUTIONS} ei
+                               WHERE ei.placement_id = pl.id)
+                   OR EXISTS (SELECT 1 FROM {ELIGIBLE_INSTITUTIONS} ei
+                              WHERE ei.placement_id = pl.id
+                                AND ei.organisation_id = %(institution)s))
+        ),
+        wanted AS (
+            SELECT placement_id, skill_id, 1.0 AS factor FROM {REQUIRED}
+            UNION ALL
+            SELECT n.placement_id, n.skill_id, %(nice)s FROM {NICE} n
+            WHERE NOT EXISTS (SELECT 1 FROM {REQUIRED} r
+                              WHERE r.placement_id = n.placement_id AND r.skill_id = n.skill_id)
+        ),
+        touched AS (
+            SELECT DISTINCT wanted.placement_id FROM wanted
+            JOIN mine ON mine.skill_id = wanted.skill_id
+        ),
+        ws AS (
+            SELECT wanted.placement_id, wanted.skill_id,
+                wanted.factor * COALESCE(sw.weight, %(default_weight)s) AS points,
+                CASE WHEN wanted.skill_id IN (SELECT skill_id FROM mine) THEN 1 ELSE 0 END AS hit
+            FROM wanted
+            JOIN touched ON touched.placement_id = wanted.placement_id
+            LEFT JOIN {WEIGHTS} sw ON sw.skill_id = wanted.skill_id
+        ),
+        h AS (
+            SELECT ws.placement_id, SUM(ws.points * ws.hit) AS points, SUM(ws.points) AS total,
+                {hits} AS skill_ids
+            FROM ws GROUP BY ws.placement_id
+        ),
+        cnt AS (
+            SELECT placement_id, COUNT(*) AS wanted_count FROM wanted GROUP BY placement_id
+        ),
+        parts AS (
+            SELECT c.id, c.deadline, {skill_part} AS skill_part, h.skill_ids,
+                COALESCE(cnt.wanted_count, 0) AS wanted_count,
+                (CASE WHEN c.sector_id IS NULL THEN 0.5 WHEN EXISTS (
+                    SELECT 1 FROM {PROFILE_SECTORS} psec
+                    WHERE psec.profile_id = p.id AND psec.sector_id = c.sector_id
+                ) THEN 1.0 ELSE 0.0 END) AS sector_part,
+                {_place_part("p", "c.mode", "c.location")} AS place_part,
+                {_dates_part("p", "c.kind", "c.start_date")} AS dates_part
+            FROM candidates c
+            CROSS JOIN {PROFILE} p
+            LEFT JOIN h ON h.placement_id = c.id
+            LEFT JOIN cnt ON cnt.placement_id = c.id
+            WHERE p.id = %(profile)s
+        )
+        SELECT h.id, {_score_sql(w, "h.skill_part")} AS score,
+            {_reasons_sql(v, "h.wanted_count")} AS reasons
+        FROM parts h
+        ORDER BY score DESC, h.deadline, h.id
+        LIMIT %(limit)s
+    """
+    return sql, params
+
+
+def recommend_placements(user, *, limit: int = 20, now=None) -> list[Match]:
+    """The student's best open placements, each with its score and reasons."""
+    profile = getattr(user, "profile", None)
+    if profile is None or user.role != Role.STUDENT:
+        return []
+    sql, params = recommend_sql(profile, limit=limit, now=now or timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [Match(pk, score, parse_reasons(reasons)) for pk, score, reasons in rows]
+
+
+# --- Explanations -------------------------------------------------------------------------
+
+
+def skill_names(ids) -> dict[int, str]:
+    return dict(Skill.objects.filter(pk__in=set(ids)).values_list("pk", "name"))
+
+
+def explain(reasons: dict, names: dict[int, str], *, mode: str = "", location: str = "") -> list:
+    """Plain-words reasons, strongest first, e.g. ["You have 2 of the 3 skills it asks for:
+    Blender, Unity", "Your sector", "Remote allowed"]."""
+    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
+
+    phrases = []
+    skills = [names[pk] for pk in reasons.get("skills", []) if pk in names]
+    wanted = int(reasons.get("wanted") or 0)
+    if skills and wanted:
+        shown = ", ".join(skills[:4]) + (", …" if len(skills) > 4 else "")
+        phrases.append(
+            ngettext(
+                "You have %(n)d of the %(total)d skills it asks for: %(names)s",
+                "You have %(n)d of the %(total)d skills it asks for: %(names)s",
+                wanted,
+            )
+            % {"n": len(skills), "total": wanted, "names": shown}
+        )
+    if float(reasons.get("sector") or 0) >= 1:
+        phrases.append(_("In a sector you follow"))
+    place = float(reasons.get("place") or 0)
+    if mode == Mode.REMOTE:
+        phrases.append(_("Remote allowed"))
+    elif place >= 1 and location:
+        phrases.append(_("In %(place)s, where you are") % {"place": location})
+    elif mode == Mode.HYBRID and place > 0:
+        phrases.append(_("Hybrid: partly remote"))
+    if float(reasons.get("dates") or 0) >= 1:
+        phrases.append(_("The dates fit your studies"))
+    return phrases

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    """In-app notifications, email preferences, digests and the outbox dispatcher."""
+
+    name = "partnerships.notifications"
+    label = "notifications"
+    verbose_name = "Notifications"

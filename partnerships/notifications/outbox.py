@@ -1,0 +1,180 @@
+"""The outbox: domain events become notifications, exactly once, even across broker outages.
+
+1. A service records a ``DomainEvent`` in the transaction that makes the change
+   (``activity.services.record_event``), which calls ``schedule`` here.
+2. After commit, ``schedule`` publishes a ``dispatch_event`` task. If the broker is unreachable
+   the event simply stays undispatched: nothing is lost and nothing runs in the request.
+3. ``dispatch`` claims the event row (``SELECT … FOR UPDATE SKIP LOCKED`` and
+   ``dispatched_at IS NULL``), runs its handler — set-based ``INSERT … SELECT … ON CONFLICT DO
+   NOTHING`` — and marks it dispatched in the same transaction, then queues the instant emails.
+4. ``sweep`` (Celery beat, every minute) dispatches whatever step 2 could not publish.
+
+Running any step twice is harmless: the claim and the unique (recipient, event, type) key make
+sure each person is notified once.
+"""
+
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from partnerships.activity.models import DomainEvent
+
+from .models import Notification, NotificationType
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[DomainEvent], int]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handles(*names: str):
+    """Register a handler for domain events with these names."""
+
+    def register(func: Handler) -> Handler:
+        for name in names:
+            HANDLERS[name] = func
+        return func
+
+    return register
+
+
+def schedule(event: DomainEvent) -> None:
+    """Publish the dispatch task once the transaction commits (no in-process fallback: an
+    undispatched event waits for the sweep instead)."""
+    if event.name not in HANDLERS:
+        return
+    from . import tasks
+
+    def publish() -> None:
+        try:
+            tasks.dispatch_event.apply_async(
+                kwargs={"event_id": event.pk}, queue=settings.CELERY_TASK_DEFAULT_QUEUE
+            )
+        except Exception:
+            logger.warning(
+                "Broker unavailable; domain event %s waits for the outbox sweep", event.pk
+            )
+
+    transaction.on_commit(publish)
+
+
+def dispatch(event_id: int) -> int:
+    """Handle one domain event if nobody has yet; returns the notifications written."""
+    with transaction.atomic():
+        event = (
+            DomainEvent.objects.select_for_update(skip_locked=True)
+            .filter(pk=event_id, dispatched_at__isnull=True)
+            .first()
+        )
+        if event is None:
+            return 0  # already dispatched, or being dispatched by another worker
+        handler = HANDLERS.get(event.name)
+        written = handler(event) if handler else 0
+        event.dispatched_at = timezone.now()
+        event.save(update_fields=["dispatched_at"])
+        if written:
+            from . import tasks
+
+            transaction.on_commit(
+                lambda: tasks.send_instant_emails.apply_async(
+                    kwargs={"event_id": event_id}, queue=settings.CELERY_TASK_DEFAULT_QUEUE
+                )
+            )
+    return written
+
+
+def sweep(*, older_than_seconds: int | None = None, limit: int = 500) -> int:
+    """Dispatch events left undispatched (a broker outage at commit time, a worker crash)."""
+    age = settings.OUTBOX_SWEEP_AFTER_SECONDS if older_than_seconds is None else older_than_seconds
+    cutoff = timezone.now() - timezone.timedelta(seconds=age)
+    pending = list(
+        DomainEvent.objects.filter(
+            dispatched_at__isnull=True, created_at__lte=cutoff, name__in=list(HANDLERS)
+        )
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(dispatch(pk) for pk in pending)
+
+
+def insert_rows(sql: str, params) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return max(cursor.rowcount, 0)
+
+
+# --- Handlers -------------------------------------------------------------------------------
+
+
+@handles("placement.published")
+def placement_published(event: DomainEvent) -> int:
+    """Match the new placement against every student in one statement."""
+    from partnerships.matching.placements import fanout_sql
+    from partnerships.placements.models import Placement, PlacementStatus
+
+    placement = Placement.objects.filter(pk=event.target_id, status=PlacementStatus.OPEN).first()
+    if placement is None:
+        return 0  # withdrawn before we got to it: tell nobody
+    sql, params = fanout_sql(
+        placement, event_id=event.pk, min_score=settings.MATCHING_NOTIFY_MIN_SCORE
+    )
+    return insert_rows(sql, params)
+
+
+@handles("event.registration.promoted")
+def registration_promoted(event: DomainEvent) -> int:
+    """The waitlisted person who moved in (they also get the confirmation email at once)."""
+    from events.models import Registration
+
+    registration = (
+        Registration.objects.filter(pk=event.target_id).select_related("event", "user").first()
+    )
+    if registration is None:
+        return 0
+    return direct(
+        event,
+        NotificationType.REGISTRATION,
+        [registration.user_id],
+        title=f"A place opened up: you are going to “{registration.event.title}”",
+        url=registration.event.get_absolute_url(),
+        target=registration.event,
+        already_emailed=True,  # the confirmation with its calendar file went out at once
+    )
+
+
+def direct(
+    event: DomainEvent,
+    type_: str,
+    user_ids,
+    *,
+    title: str,
+    url: str,
+    target,
+    already_emailed: bool = False,
+) -> int:
+    """Notify named people (honouring ``off``), idempotently. ``already_emailed`` marks
+    notifications whose service email was sent by the change itself (no second email)."""
+    from .preferences import frequencies_for
+
+    frequencies = frequencies_for(user_ids, type_)
+    now = timezone.now()
+    rows = [
+        Notification(
+            recipient_id=user_id,
+            type=type_,
+            event=event,
+            target_type=target._meta.label_lower,
+            target_id=target.pk,
+            title=title[:200],
+            url=url,
+            frequency=frequency,
+            emailed_at=now if already_emailed else None,
+        )
+        for user_id, frequency in frequencies.items()
+        if frequency != "off"
+    ]
+    created = Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(created)

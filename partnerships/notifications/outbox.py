@@ -100,10 +100,14 @@ def sweep(*, older_than_seconds: int | None = None, limit: int = 500) -> int:
     return sum(dispatch(pk) for pk in pending)
 
 
-def insert_rows(sql: str, params) -> int:
+def insert_rows(sql: str, params, *, event_id: int) -> int:
+    """Run a set-based insert; returns the rows it wrote (SQLite's driver cannot count an
+    insert that starts with WITH, so there the event's rows are counted instead)."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return max(cursor.rowcount, 0)
+        if cursor.rowcount >= 0:
+            return cursor.rowcount
+    return Notification.objects.filter(event_id=event_id).count()
 
 
 # --- Handlers -------------------------------------------------------------------------------
@@ -121,7 +125,7 @@ def placement_published(event: DomainEvent) -> int:
     sql, params = fanout_sql(
         placement, event_id=event.pk, min_score=settings.MATCHING_NOTIFY_MIN_SCORE
     )
-    return insert_rows(sql, params)
+    return insert_rows(sql, params, event_id=event.pk)
 
 
 @handles("event.registration.promoted")

@@ -1,0 +1,218 @@
+"""Student ↔ placement matching: scores, explanations, recipients, idempotent fan-out."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import Role
+from partnerships.activity.models import DomainEvent
+from partnerships.core.models import Sector, Skill
+from partnerships.matching import placements as matching
+from partnerships.matching.models import SkillWeight
+from partnerships.matching.services import refresh_skill_weights
+from partnerships.notifications import outbox
+from partnerships.notifications.models import Notification, NotificationPreference
+from partnerships.placements.models import Placement, PlacementKind, PlacementStatus
+from tests.factories import OrganisationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def skills():
+    return {s.slug: s for s in Skill.objects.filter(slug__in=SLUGS)}
+
+
+SLUGS = ["blender", "unity", "c-sharp", "houdini", "nuke", "level-design"]
+
+
+@pytest.fixture
+def games():
+    return Sector.objects.get(slug="it-software-games")
+
+
+def student(email, skills=(), *, sectors=(), location="Manchester", level="undergraduate", **kw):
+    user = UserFactory(email=email, role=Role.STUDENT, display_name=email.split("@")[0])
+    profile = user.profile
+    profile.location, profile.level = location, level
+    for name, value in kw.items():
+        setattr(profile, name, value)
+    profile.save()
+    profile.skills.set(skills)
+    profile.sectors.set(sectors)
+    return user
+
+
+def placement(studio, required=(), nice=(), **fields):
+    data = {
+        "organisation": studio,
+        "kind": PlacementKind.INTERNSHIP,
+        "title": "Junior technical artist",
+        "description": "Shaders and tools.",
+        "location": "Manchester",
+        "mode": "on_site",
+        "is_paid": False,
+        "deadline": timezone.now() + datetime.timedelta(days=20),
+        "status": PlacementStatus.OPEN,
+        **fields,
+    }
+    created = Placement.objects.create(**data)
+    created.required_skills.set(required)
+    created.nice_skills.set(nice)
+    return created
+
+
+def fan_out(target) -> list[Notification]:
+    event = DomainEvent.objects.create(
+        name="placement.published", target_type="placements.placement", target_id=target.pk
+    )
+    outbox.dispatch(event.pk)
+    return list(Notification.objects.filter(event=event).order_by("-score", "recipient_id"))
+
+
+def test_rarer_skills_weigh_more(skills):
+    for number in range(6):
+        student(f"common{number}@uni.example", [skills["blender"]])
+    student("rare@uni.example", [skills["houdini"]])
+    refresh_skill_weights()
+    weight = dict(SkillWeight.objects.values_list("skill__slug", "weight"))
+    assert weight["houdini"] > weight["blender"]
+    assert weight["nuke"] > weight["houdini"]  # nobody lists it yet: rarest of all
+    assert SkillWeight.objects.get(skill__slug="blender").students == 6
+
+
+def test_score_parts_and_explanation(studio, skills, games):
+    everything = student(
+        "all@uni.example",
+        [skills["blender"], skills["unity"], skills["c-sharp"]],
+        sectors=[games],
+        expected_graduation=datetime.date(2028, 6, 30),
+    )
+    refresh_skill_weights()
+    target = placement(
+        studio,
+        required=[skills["blender"], skills["unity"]],
+        nice=[skills["c-sharp"]],
+        sector=games,
+        start_date=datetime.date(2027, 6, 1),
+    )
+    (notification,) = fan_out(target)
+    assert notification.recipient == everything
+    assert notification.score == 100  # every skill, the sector, the city, dates inside studies
+    reasons = matching.parse_reasons(notification.reasons)
+    names = matching.skill_names(reasons["skills"])
+    words = matching.explain(reasons, names, mode=target.mode, location=target.location)
+    assert words[0].startswith("You have 3 of the 3 skills it asks for: ")
+    assert {"Blender", "Unity"} <= set(words[0].split(": ")[1].split(", "))
+    assert "In a sector you follow" in words
+    assert "In Manchester, where you are" in words
+    assert "The dates fit your studies" in words
+
+
+def test_scores_are_deterministic_and_ranked(studio, skills):
+    student("three@uni.example", [skills["blender"], skills["unity"], skills["houdini"]])
+    student("two@uni.example", [skills["blender"], skills["unity"]])
+    student("one@uni.example", [skills["blender"]])
+    refresh_skill_weights()
+    target = placement(studio, required=[skills["blender"], skills["unity"], skills["houdini"]])
+    first = [(n.recipient.email, n.score) for n in fan_out(target)]
+    Notification.objects.all().delete()
+    again = [(n.recipient.email, n.score) for n in fan_out(target)]
+    assert first == again
+    assert [email for email, _score in first][:2] == ["three@uni.example", "two@uni.example"]
+    scores = dict(first)
+    assert scores["three@uni.example"] > scores["two@uni.example"]
+
+
+def test_remote_placement_ignores_distance(studio, skills):
+    near = student("near@uni.example", [skills["blender"]], location="Manchester")
+    far = student("far@uni.example", [skills["blender"]], location="Glasgow")
+    refresh_skill_weights()
+    on_site = {n.recipient: n.score for n in fan_out(placement(studio, [skills["blender"]]))}
+    remote = {
+        n.recipient: n.score
+        for n in fan_out(placement(studio, [skills["blender"]], mode="remote", title="Remote"))
+    }
+    assert on_site[near] > on_site.get(far, 0)
+    assert remote[near] == remote[far]
+
+
+def test_recipients_exclude_ineligible_opted_out_and_non_students(
+    studio, skills, university, studio_owner
+):
+    wanted = [skills["blender"], skills["unity"]]
+    eligible = student("ok@uni.example", wanted, institution=university)
+    student("postgrad@uni.example", wanted, level="postgraduate", institution=university)
+    student("elsewhere@uni.example", wanted, institution=OrganisationFactory(kind="institution"))
+    muted = student("muted@uni.example", wanted, institution=university)
+    NotificationPreference.objects.create(user=muted, type="placement_match", frequency="off")
+    gone = student("gone@uni.example", wanted, institution=university)
+    gone.is_active = False
+    gone.save()
+    staff = UserFactory(email="staff@uni.example", role=Role.UNIVERSITY)
+    staff.profile.skills.set(wanted)
+    refresh_skill_weights()
+    target = placement(studio, wanted, eligible_levels=["undergraduate"])
+    target.eligible_institutions.set([university])
+    assert [n.recipient for n in fan_out(target)] == [eligible]
+
+
+def test_weak_matches_are_not_notified(studio, skills, settings):
+    student("weak@uni.example", [skills["nuke"]], location="Leeds")
+    refresh_skill_weights()
+    target = placement(studio, [skills["blender"], skills["unity"], skills["nuke"]])
+    settings.MATCHING_NOTIFY_MIN_SCORE = 90
+    assert fan_out(target) == []
+
+
+def test_dispatching_twice_notifies_once(studio, skills):
+    student("once@uni.example", [skills["blender"]])
+    refresh_skill_weights()
+    target = placement(studio, [skills["blender"]])
+    event = DomainEvent.objects.create(
+        name="placement.published", target_type="placements.placement", target_id=target.pk
+    )
+    assert outbox.dispatch(event.pk) == 1
+    assert outbox.dispatch(event.pk) == 0  # already dispatched
+    event.dispatched_at = None  # even if the marker were lost, the unique key holds
+    event.save()
+    outbox.dispatch(event.pk)
+    assert Notification.objects.filter(event=event).count() == 1
+
+
+def test_preference_decides_how_it_is_emailed(studio, skills):
+    daily = student("daily@uni.example", [skills["blender"]])
+    instant = student("instant@uni.example", [skills["blender"]])
+    NotificationPreference.objects.create(user=instant, type="placement_match", frequency="instant")
+    refresh_skill_weights()
+    by_person = {n.recipient: n.frequency for n in fan_out(placement(studio, [skills["blender"]]))}
+    assert by_person == {daily: "daily", instant: "instant"}
+
+
+def test_a_withdrawn_placement_notifies_nobody(studio, skills):
+    student("late@uni.example", [skills["blender"]])
+    target = placement(studio, [skills["blender"]], status=PlacementStatus.CLOSED)
+    assert fan_out(target) == []
+
+
+def test_recommendations_agree_with_the_fan_out(studio, skills, games):
+    person = student("me@uni.example", [skills["blender"], skills["unity"]], sectors=[games])
+    refresh_skill_weights()
+    best = placement(studio, [skills["blender"], skills["unity"]], sector=games, title="Best")
+    half = placement(studio, [skills["blender"], skills["houdini"]], title="Half")
+    placement(studio, [skills["nuke"]], title="None of mine", mode="remote")
+    placement(studio, [skills["blender"]], title="Closed", status=PlacementStatus.CLOSED)
+    placement(studio, [skills["blender"]], title="Postgrads", eligible_levels=["postgraduate"])
+
+    recommended = matching.recommend_placements(person)
+    titles = dict(Placement.objects.values_list("pk", "title"))
+    assert [titles[m.placement_id] for m in recommended] == ["Best", "Half", "None of mine"]
+    fanned = {n.target_id: n.score for n in fan_out(best) + fan_out(half)}
+    for match in recommended[:2]:
+        assert match.score == fanned[match.placement_id]
+    assert set(recommended[0].reasons["skills"]) == {skills["blender"].pk, skills["unity"].pk}
+
+
+def test_recommendations_only_for_students(studio_owner):
+    assert matching.recommend_placements(studio_owner) == []

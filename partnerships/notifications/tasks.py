@@ -19,9 +19,9 @@ def dispatch_event(*, event_id: int) -> int:
 
 
 @shared_task(acks_late=True)
-def sweep_outbox() -> int:
+def sweep_outbox(*, older_than_seconds: int | None = None) -> int:
     """Dispatch domain events that a broker outage or a crash left behind (beat)."""
-    return outbox.sweep()
+    return outbox.sweep(older_than_seconds=older_than_seconds)
 
 
 @shared_task(acks_late=True)

@@ -1,6 +1,7 @@
 """A real Celery worker consuming from Redis, against the test database."""
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from aiosmtpd.controller import Controller
 from django.db import connection
 
 from partnerships.celery import app as celery_app
@@ -28,9 +30,42 @@ def redis_url_or_skip() -> str:
     return url
 
 
+class FolderSink:
+    """An SMTP server's message handler: each message received becomes a file in a folder."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.count = 0
+
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd calls it by this name
+        self.count += 1
+        recipients = ", ".join(envelope.rcpt_tos)
+        content = envelope.content.decode("utf-8", errors="replace").replace("\r\n", "\n")
+        path = self.folder / f"{time.time_ns()}-{self.count}.log"
+        path.with_suffix(".tmp").write_text(f"X-Envelope-To: {recipients}\n{content}")
+        path.with_suffix(".tmp").rename(path)  # readers never see half a message
+        return "250 Message accepted for delivery"
+
+
 @pytest.fixture(scope="session")
-def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Start `celery worker` as a subprocess on its own queue; yield (queue, mail folder)."""
+def smtp_sink(tmp_path_factory):
+    """A real SMTP server on loopback (aiosmtpd); yields (port, folder of received messages)."""
+    folder = tmp_path_factory.mktemp("smtp-sink")
+    with socket.socket() as probe:  # a free port on loopback
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(FolderSink(folder), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port, folder
+    finally:
+        controller.stop()
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker, smtp_sink):
+    """Start `celery worker` as a subprocess on its own queue, sending email by SMTP to the
+    sink; yield (queue, folder where the sink writes each message it receives)."""
     redis_url = redis_url_or_skip()
     with django_db_blocker.unblock():
         db = connection.settings_dict
@@ -42,13 +77,13 @@ def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
     )
     queue = f"tandem-test-{uuid.uuid4().hex[:8]}"
     name = f"{queue}@localhost"
-    mail_dir = tmp_path_factory.mktemp("worker-mail")
+    smtp_port, mail_dir = smtp_sink
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "CELERY_QUEUE": queue,
-        "EMAIL_URL": f"filemail://{mail_dir}",
+        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
         "DEBUG": "True",
     }
     log = open(mail_dir.parent / f"{queue}.log", "w")  # noqa: SIM115 - closed at teardown

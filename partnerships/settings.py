@@ -97,6 +97,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.template.context_processors.tz",
                 "partnerships.core.context_processors.site",
+                "partnerships.notifications.context_processors.notification_bell",
             ],
         },
     },
@@ -379,3 +380,14 @@ CELERY_BEAT_SCHEDULE["matching-refresh-skill-weights"] = {
     "task": "partnerships.matching.tasks.refresh_skill_weights",
     "schedule": crontab(hour=3, minute=30),
 }
+MATCHING_ORGANISATION_WEIGHTS = {
+    "sectors": env.int("MATCHING_ORG_WEIGHT_SECTORS", default=45),
+    "skills": env.int("MATCHING_ORG_WEIGHT_SKILLS", default=30),
+    "place": env.int("MATCHING_ORG_WEIGHT_PLACE", default=25),
+}
+MATCHING_EVENT_WEIGHTS = {
+    "sectors": env.int("MATCHING_EVENT_WEIGHT_SECTORS", default=50),
+    "place": env.int("MATCHING_EVENT_WEIGHT_PLACE", default=30),
+    "role": env.int("MATCHING_EVENT_WEIGHT_ROLE", default=20),
+}
+MATCHING_EVENT_MIN_SCORE = env.int("MATCHING_EVENT_MIN_SCORE", default=60)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import StudyLevel
+from partnerships.activity.services import record_event
 from partnerships.core.errors import Conflict, DomainError, PermissionDenied
 from partnerships.core.mail import send_templated_email
 from partnerships.core.validators import validate_pdf_upload
@@ -255,7 +256,11 @@ def _transition(*, actor, review: CurriculumReview, action: str) -> CurriculumRe
 @transaction.atomic
 def review_open(*, actor, review: CurriculumReview) -> CurriculumReview:
     """Publish a draft: industry members of verified organisations can now volunteer."""
-    return _transition(actor=actor, review=review, action="open")
+    locked = _transition(actor=actor, review=review, action="open")
+    record_event(
+        "curriculum_review.opened", target=locked, actor=actor, organisation=locked.institution
+    )
+    return locked
 
 
 @transaction.atomic

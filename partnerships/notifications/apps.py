@@ -7,3 +7,6 @@ class NotificationsConfig(AppConfig):
     name = "partnerships.notifications"
     label = "notifications"
     verbose_name = "Notifications"
+
+    def ready(self) -> None:
+        from . import handlers  # noqa: F401 - registers the domain-event handlers

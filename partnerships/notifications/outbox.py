@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from partnerships.activity.models import DomainEvent
 
-from .models import Notification, NotificationType
+from .models import Notification
 
 logger = logging.getLogger(__name__)
 
@@ -110,45 +110,6 @@ def insert_rows(sql: str, params, *, event_id: int) -> int:
     return Notification.objects.filter(event_id=event_id).count()
 
 
-# --- Handlers -------------------------------------------------------------------------------
-
-
-@handles("placement.published")
-def placement_published(event: DomainEvent) -> int:
-    """Match the new placement against every student in one statement."""
-    from partnerships.matching.placements import fanout_sql
-    from partnerships.placements.models import Placement, PlacementStatus
-
-    placement = Placement.objects.filter(pk=event.target_id, status=PlacementStatus.OPEN).first()
-    if placement is None:
-        return 0  # withdrawn before we got to it: tell nobody
-    sql, params = fanout_sql(
-        placement, event_id=event.pk, min_score=settings.MATCHING_NOTIFY_MIN_SCORE
-    )
-    return insert_rows(sql, params, event_id=event.pk)
-
-
-@handles("event.registration.promoted")
-def registration_promoted(event: DomainEvent) -> int:
-    """The waitlisted person who moved in (they also get the confirmation email at once)."""
-    from events.models import Registration
-
-    registration = (
-        Registration.objects.filter(pk=event.target_id).select_related("event", "user").first()
-    )
-    if registration is None:
-        return 0
-    return direct(
-        event,
-        NotificationType.REGISTRATION,
-        [registration.user_id],
-        title=f"A place opened up: you are going to “{registration.event.title}”",
-        url=registration.event.get_absolute_url(),
-        target=registration.event,
-        already_emailed=True,  # the confirmation with its calendar file went out at once
-    )
-
-
 def direct(
     event: DomainEvent,
     type_: str,
@@ -163,7 +124,7 @@ def direct(
     notifications whose service email was sent by the change itself (no second email)."""
     from .preferences import frequencies_for
 
-    frequencies = frequencies_for(user_ids, type_)
+    frequencies = frequencies_for([pk for pk in user_ids if pk], type_)
     now = timezone.now()
     rows = [
         Notification(
@@ -180,5 +141,6 @@ def direct(
         for user_id, frequency in frequencies.items()
         if frequency != "off"
     ]
-    created = Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    return len(created)
+    before = Notification.objects.filter(event=event).count()
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    return Notification.objects.filter(event=event).count() - before

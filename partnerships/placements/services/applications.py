@@ -132,6 +132,14 @@ def _set_stage(application: Application, to: str, *, actor, message: str = "") -
         fields.append("submitted_at")
     application.save(update_fields=fields)
     _log(application, actor=actor, from_status=from_status, message=message)
+    record_event(
+        f"application.{to}",
+        target=application,
+        actor=actor,
+        organisation=application.placement.organisation,
+        placement_id=application.placement_id,
+        from_status=from_status,
+    )
 
 
 def _check_party(actor, application: Application, placement: Placement, party: str) -> None:

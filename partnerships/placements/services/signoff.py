@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from partnerships.activity.services import record_event
 from partnerships.core.errors import Conflict, DomainError, PermissionDenied
 from partnerships.core.mail import send_templated_email
 from partnerships.organisations.models import Kind, Organisation
@@ -184,6 +185,13 @@ def _decide(approval: PlacementApproval, *, actor, status: str, reason: str = ""
     context = {"approval": approval, "application": application}
     recipients = [application.student.email, *studio_emails(application.placement)]
     send_templated_email(to=recipients, template="placements/approval_decided", context=context)
+    record_event(
+        f"approval.{status}",
+        target=approval,
+        actor=actor,
+        organisation=approval.institution,
+        application_id=application.pk,
+    )
 
 
 def _check_officer(actor, approval: PlacementApproval) -> None:

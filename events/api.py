@@ -10,7 +10,11 @@ Public events can be read without signing in (like open placements); everything 
 person. The online link is only ever shown to organisers and people holding a confirmed place.
 """
 
+import zoneinfo
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Case, Prefetch, Q, Value, When
 from django.http import HttpResponse
 from django.utils import timezone
@@ -40,6 +44,7 @@ from partnerships.projects.selectors import visible_partnerships
 
 from . import selectors, services
 from .calendar import CONTENT_TYPE, build_calendar, event_filename
+from .forms import attach_zone
 from .models import (
     Event,
     EventKind,
@@ -81,6 +86,39 @@ def _managed_event_q(user, prefix: str = "") -> Q:
         | Q(**{f"{prefix}partnership__institution_id__in": orgs})
         | Q(**{f"{prefix}partnership__industry_partner_id__in": orgs})
     )
+
+
+# --- Times ------------------------------------------------------------------------------------
+
+WALL_CLOCK_HELP = (
+    "ISO 8601. A time without a UTC offset is read as the clocks show it in the event's own "
+    "time zone (as on the event form), whoever sends it."
+)
+
+
+class WallClockDateTimeField(serializers.DateTimeField):
+    """Keeps a time typed without a UTC offset naive, so the serializer can read it in the
+    event's own time zone rather than in the caller's."""
+
+    def enforce_timezone(self, value):
+        if timezone.is_naive(value):
+            return value
+        return super().enforce_timezone(value)
+
+
+def attach_event_zone(attrs: dict, names, zone_name: str) -> None:
+    """Read each naive time in ``attrs`` in ``zone_name``; 400 for times the clocks skip."""
+    tz = zoneinfo.ZoneInfo(zone_name)
+    errors = {}
+    for name in names:
+        value = attrs.get(name)
+        if value is not None and timezone.is_naive(value):
+            try:
+                attrs[name] = attach_zone(value, tz)
+            except DjangoValidationError as exc:
+                errors[name] = exc.messages
+    if errors:
+        raise serializers.ValidationError(errors)
 
 
 # --- Reference fields ---------------------------------------------------------------------------
@@ -181,6 +219,14 @@ class EventSerializer(serializers.ModelSerializer):
         help_text="Id of an active partnership of the host: both sides then run the event.",
     )
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    starts_at = WallClockDateTimeField(help_text=WALL_CLOCK_HELP)
+    ends_at = WallClockDateTimeField(help_text=WALL_CLOCK_HELP)
+    registration_opens_at = WallClockDateTimeField(
+        required=False, allow_null=True, help_text="Empty: when published. " + WALL_CLOCK_HELP
+    )
+    registration_closes_at = WallClockDateTimeField(
+        required=False, allow_null=True, help_text="Empty: when it starts. " + WALL_CLOCK_HELP
+    )
     format_display = serializers.CharField(source="get_format_display", read_only=True)
     sectors = SlugListField(name="sector", many=True, queryset=Sector.objects.all(), required=False)
     online_url = serializers.URLField(
@@ -293,6 +339,8 @@ class EventSerializer(serializers.ModelSerializer):
         refuse_change(attrs, self.instance, "organisation")
         if "online_url" in attrs and attrs["online_url"] is None:
             attrs["online_url"] = ""
+        zone = attrs.get("timezone") or getattr(self.instance, "timezone", settings.TIME_ZONE)
+        attach_event_zone(attrs, services.DATETIME_FIELDS, zone)
         return attrs
 
 
@@ -412,6 +460,37 @@ class EventFilterSerializer(serializers.Serializer):
     date_from = serializers.DateField(required=False, allow_null=True)
     date_to = serializers.DateField(required=False, allow_null=True)
     when = serializers.ChoiceField(choices=["upcoming", "past"], required=False, default="upcoming")
+
+    @staticmethod
+    def _in_range(value):
+        if value is not None and not services.MIN_YEAR <= value.year <= services.MAX_YEAR:
+            raise serializers.ValidationError(
+                f"Give a date between the years {services.MIN_YEAR} and {services.MAX_YEAR}."
+            )
+        return value
+
+    def validate_date_from(self, value):
+        return self._in_range(value)
+
+    def validate_date_to(self, value):
+        return self._in_range(value)
+
+    def validate(self, attrs):
+        start, end = attrs.get("date_from"), attrs.get("date_to")
+        if start and end and end < start:
+            raise serializers.ValidationError(
+                {"date_to": "The end date must not be before the start date."}
+            )
+        return attrs
+
+
+class RegistrantFilterSerializer(serializers.Serializer):
+    """The registrant list's query parameters (an unknown status answers 400)."""
+
+    q = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    status = serializers.ChoiceField(
+        choices=RegistrationStatus.choices, required=False, allow_blank=True
+    )
 
 
 LIST_PARAMETERS = [
@@ -628,10 +707,12 @@ class EventViewSet(
         event = self.get_object()
         if not can_manage_event(request.user, event):
             raise DRFPermissionDenied("Only the organisers can see who registered.")
+        filters = RegistrantFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
         qs = selectors.registrants(
             event,
-            q=request.query_params.get("q", ""),
-            status=request.query_params.get("status", ""),
+            q=filters.validated_data.get("q", ""),
+            status=filters.validated_data.get("status", ""),
         ).select_related("checked_in_by__profile")
         page = self.paginate_queryset(with_waitlist_positions(qs))
         return self.get_paginated_response(RegistrantSerializer(page, many=True).data)
@@ -680,6 +761,8 @@ class SessionSpeakerSerializer(serializers.ModelSerializer):
 class EventSessionSerializer(serializers.ModelSerializer):
     event = VisibleEventField(help_text="Id of the event; set when the session is created.")
     speakers = SessionSpeakerSerializer(many=True, read_only=True)
+    starts_at = WallClockDateTimeField(help_text=WALL_CLOCK_HELP)
+    ends_at = WallClockDateTimeField(help_text=WALL_CLOCK_HELP)
 
     class Meta:
         model = EventSession
@@ -688,6 +771,9 @@ class EventSessionSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs):
         refuse_change(attrs, self.instance, "event")
+        event = attrs.get("event") or getattr(self.instance, "event", None)
+        if event is not None:
+            attach_event_zone(attrs, ("starts_at", "ends_at"), event.timezone)
         return attrs
 
 

@@ -87,10 +87,28 @@ def build_calendar(
     for event in events:
         calendar.add_component(_component(event, include_link=event.pk in allowed, now=now))
     if events:
-        first = min(e.starts_at for e in events).date() - datetime.timedelta(days=366)
-        last = max(e.ends_at for e in events).date() + datetime.timedelta(days=366)
+        first, last = _zone_window(
+            min(e.starts_at for e in events).date(), max(e.ends_at for e in events).date()
+        )
         calendar.add_missing_timezones(first_date=first, last_date=last)
     return calendar.to_ical()
+
+
+# VTIMEZONE rules are written for these years at most: the services keep events well inside
+# them, and a stray row outside (written before that check) must not crash every feed with it.
+ZONE_YEARS = (1970, 2200)
+
+
+def _zone_window(start: datetime.date, end: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """A year either side of the events, within ``ZONE_YEARS`` and at least two years long."""
+    low = datetime.date(ZONE_YEARS[0], 1, 1)
+    high = datetime.date(ZONE_YEARS[1], 12, 31)
+    first = min(max(start, low + datetime.timedelta(days=366)), high) - datetime.timedelta(days=366)
+    last = max(min(end, high - datetime.timedelta(days=366)), low) + datetime.timedelta(days=366)
+    if last - first < datetime.timedelta(days=731):
+        last = min(first + datetime.timedelta(days=731), high)
+        first = last - datetime.timedelta(days=731)
+    return first, last
 
 
 def event_filename(event: Event) -> str:

@@ -12,10 +12,12 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.forms.fields import BaseTemporalField
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import timezone_choices
+from accounts.selectors import visible_profiles
 from partnerships.core.models import Sector
 from partnerships.organisations.models import Organisation
 from partnerships.projects.models import Partnership, PartnershipStatus
@@ -28,7 +30,7 @@ from .models import (
     EventSession,
     RegistrationStatus,
 )
-from .services import EVENT_FIELDS
+from .services import EVENT_FIELDS, MAX_CAPACITY, MAX_YEAR, MIN_YEAR
 
 User = get_user_model()
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -39,6 +41,25 @@ ATTENDANCE_CHOICES = [
     ("online", _("Online (or hybrid)")),
     ("in_person", _("In person (or hybrid)")),
 ]
+
+
+def _year_in_range(value):
+    if value is not None and not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValidationError(
+            _("Give a date between the years %(low)d and %(high)d."),
+            code="year_out_of_range",
+            params={"low": MIN_YEAR, "high": MAX_YEAR},
+        )
+    return value
+
+
+class BoundedDateField(forms.DateField):
+    """A date within the years events can have (so a day after it still exists)."""
+
+    widget = DATE_WIDGET
+
+    def to_python(self, value):
+        return _year_in_range(super().to_python(value))
 
 
 class WallClockDateTimeField(forms.DateTimeField):
@@ -59,8 +80,9 @@ class WallClockDateTimeField(forms.DateTimeField):
         except ValueError:
             raise ValidationError(self.error_messages["invalid"], code="invalid") from None
         if not result:
-            result = forms.BaseTemporalField.to_python(self, value)
-        return result
+            # The other accepted formats, still without attaching any time zone.
+            result = BaseTemporalField.to_python(self, value)
+        return _year_in_range(result)
 
 
 def attach_zone(naive: datetime.datetime, tz: zoneinfo.ZoneInfo) -> datetime.datetime:
@@ -68,7 +90,15 @@ def attach_zone(naive: datetime.datetime, tz: zoneinfo.ZoneInfo) -> datetime.dat
     if naive.tzinfo is not None:
         return naive
     aware = naive.replace(tzinfo=tz)
-    if aware.astimezone(datetime.UTC).astimezone(tz).replace(tzinfo=None) != naive:
+    try:
+        round_trip = aware.astimezone(datetime.UTC).astimezone(tz).replace(tzinfo=None)
+    except OverflowError:
+        raise ValidationError(
+            _("Give a date between the years %(low)d and %(high)d."),
+            code="year_out_of_range",
+            params={"low": MIN_YEAR, "high": MAX_YEAR},
+        ) from None
+    if round_trip != naive:
         raise ValidationError(
             _("%(time)s does not exist in %(zone)s: the clocks change then. Pick another time."),
             code="nonexistent",
@@ -106,8 +136,8 @@ class BrowseForm(forms.Form):
         required=False, to_field_name="slug", empty_label=_("Any organiser"),
     )  # fmt: skip
     attendance = forms.ChoiceField(label=_("Attend"), required=False, choices=ATTENDANCE_CHOICES)
-    date_from = forms.DateField(label=_("From"), required=False, widget=DATE_WIDGET)
-    date_to = forms.DateField(label=_("Until"), required=False, widget=DATE_WIDGET)
+    date_from = BoundedDateField(label=_("From"), required=False)
+    date_to = BoundedDateField(label=_("Until"), required=False)
     when = forms.ChoiceField(
         required=False,
         choices=[("upcoming", _("Upcoming")), ("past", _("Past"))],
@@ -181,7 +211,7 @@ class EventForm(forms.Form):
         help_text=_("Shown only to people with a confirmed place."),
     )  # fmt: skip
     capacity = forms.IntegerField(
-        label=_("Capacity"), min_value=1, required=False,
+        label=_("Capacity"), min_value=1, max_value=MAX_CAPACITY, required=False,
         help_text=_("Leave empty for no limit. When it is full, people join a waitlist."),
     )  # fmt: skip
     registration_opens_at = WallClockDateTimeField(
@@ -339,8 +369,9 @@ class SpeakerForm(forms.Form):
         empty_label=_("The whole event"),
     )  # fmt: skip
 
-    def __init__(self, *args, event, **kwargs):
+    def __init__(self, *args, event, viewer=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.viewer = viewer
         self.fields["session"].queryset = EventSession.objects.filter(event=event).order_by(
             "starts_at", "pk"
         )
@@ -351,7 +382,10 @@ class SpeakerForm(forms.Form):
         email = self.cleaned_data["email"].strip()
         if not email:
             return None
-        user = User.objects.filter(email__iexact=email, is_active=True).first()
+        # Only people whose profile the organiser may see (the API's rule too), so the form
+        # neither confirms who else has an account nor links a private profile.
+        visible = visible_profiles(self.viewer).values("user_id") if self.viewer else []
+        user = User.objects.filter(email__iexact=email, is_active=True, pk__in=visible).first()
         if user is None:
             raise ValidationError(
                 _("No one on Tandem uses that address; type their name instead."),

@@ -14,7 +14,7 @@ from partnerships.core.mail import enqueue_after_commit, render_email
 from partnerships.core.tasks import send_email
 
 from .calendar import CONTENT_TYPE, build_calendar, event_filename
-from .models import Event, Registration, RegistrationStatus
+from .models import Event, EventStatus, Registration, RegistrationStatus
 
 R = RegistrationStatus
 
@@ -62,6 +62,8 @@ def deliver(event_id: int, template: str, registration_ids: list[int], context: 
         pk__in=registration_ids, event_id=event_id, status__in=statuses
     ).select_related("user__profile")
     reply_to = context.pop("reply_to", None)
+    if template == "events/reminder" and event.status != EventStatus.PUBLISHED:
+        return 0  # cancelled (or marked as held) after the reminder was queued
     sent = 0
     for registration in registrations:
         attachments = None

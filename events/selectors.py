@@ -134,7 +134,7 @@ def event_browse(
     if date_from:
         start = datetime.datetime.combine(date_from, datetime.time.min, tzinfo=tz)
         qs = qs.filter(ends_at__gt=start)
-    if date_to:
+    if date_to and date_to < datetime.date.max:
         end = datetime.datetime.combine(
             date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
         )

@@ -1,7 +1,11 @@
 """Writes for events, agendas, registrations and messages; one function per use case."""
 
 from .events import (
+    DATETIME_FIELDS,
     EVENT_FIELDS,
+    MAX_CAPACITY,
+    MAX_YEAR,
+    MIN_YEAR,
     event_cancel,
     event_complete,
     event_create,
@@ -29,7 +33,11 @@ from .registrations import (
 )
 
 __all__ = [
+    "DATETIME_FIELDS",
     "EVENT_FIELDS",
+    "MAX_CAPACITY",
+    "MAX_YEAR",
+    "MIN_YEAR",
     "approve_registration",
     "cancel_registration",
     "check_in",

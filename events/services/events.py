@@ -49,6 +49,10 @@ CALENDAR_FIELDS = ("starts_at", "ends_at", "timezone", "format", "venue_name", "
                    "online_url", "title")  # fmt: skip
 MAX_SESSIONS = 100
 MAX_SPEAKERS = 50
+# Dates outside these years are typing mistakes, and calendars cannot describe them.
+MIN_YEAR, MAX_YEAR = 2000, 2100
+MAX_CAPACITY = 100_000
+DATETIME_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
 
 
 def lock_event(pk: int) -> Event:
@@ -114,6 +118,19 @@ def _clean(data: dict[str, Any], organisation: Organisation) -> dict[str, Any]:
             _("Give at least one seat, or leave the capacity empty for no limit."),
             field="capacity",
         )
+    if capacity is not None and capacity > MAX_CAPACITY:
+        raise DomainError(
+            _("An event holds at most %(max)s people.") % {"max": f"{MAX_CAPACITY:,}"},
+            field="capacity",
+        )
+    for name in DATETIME_FIELDS:
+        moment = data.get(name)
+        if moment is not None and not MIN_YEAR <= moment.year <= MAX_YEAR:
+            raise DomainError(
+                _("Give a date between the years %(low)d and %(high)d.")
+                % {"low": MIN_YEAR, "high": MAX_YEAR},
+                field=name,
+            )
     partnership = data.get("partnership")
     if partnership is not None:
         if not isinstance(partnership, Partnership) or organisation.pk not in (
@@ -537,6 +554,7 @@ def message_registrants(
 
 
 def tell_organisers(event: Event, template: str, **context) -> None:
-    send_templated_email(
-        to=organiser_emails(event), template=template, context={"event": event, **context}
-    )
+    """One email per organiser: the managers of two partner organisations do not all see each
+    other's addresses."""
+    for address in organiser_emails(event):
+        send_templated_email(to=[address], template=template, context={"event": event, **context})

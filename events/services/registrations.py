@@ -254,6 +254,8 @@ def decline_registration(*, actor, registration: Registration, reason: str = "")
     event, locked = _organiser_move(actor, registration)
     if locked.status not in (R.PENDING, R.WAITLISTED):
         raise Conflict(_("Only a pending or waitlisted registration can be declined."))
+    if event.status != S.PUBLISHED:
+        raise Conflict(_registration_closed_message(event, "unavailable"))
     locked.status = R.DECLINED
     locked.decided_by = actor
     locked.waitlisted_at = None

@@ -19,7 +19,7 @@ from ..permissions import can_manage_event, can_register, can_see_online_link
 from ._common import event_or_404, hosting_organisations
 
 PAGE_SIZE = 20
-MIN_YEAR, MAX_YEAR = 2000, 2100
+MIN_YEAR, MAX_YEAR = services.MIN_YEAR, services.MAX_YEAR
 
 
 @require_GET

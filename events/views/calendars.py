@@ -1,5 +1,7 @@
 """Calendar files: one event's ``.ics``, and each person's private subscription feed."""
 
+import re
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,6 +15,8 @@ from .. import calendar, selectors, services
 from ..models import CalendarFeed
 from ..permissions import can_see_online_link
 from ._common import event_or_404
+
+FEED_TOKEN = re.compile(r"[0-9a-f]{64}")
 
 
 def _ics_response(body: bytes, *, filename: str | None = None) -> HttpResponse:
@@ -63,6 +67,8 @@ def feed_settings(request):
 @require_GET
 def feed(request, token: str):
     """The person's confirmed events for calendar apps; the secret address is the only key."""
+    if not FEED_TOKEN.fullmatch(token):
+        raise Http404
     row = (
         CalendarFeed.objects.select_related("user__profile")
         .filter(token=token, user__is_active=True)

@@ -191,7 +191,10 @@ def agenda(request, pk: int):
         request.POST if which == "session" else None, event=event, prefix="session"
     )
     speaker_form = SpeakerForm(
-        request.POST if which == "speaker" else None, event=event, prefix="speaker"
+        request.POST if which == "speaker" else None,
+        event=event,
+        viewer=request.user,
+        prefix="speaker",
     )
     status = 200
     if request.method == "POST":
@@ -370,6 +373,12 @@ def export_csv(request, pk: int):
 def check_in(request, pk: int):
     event = managed_or_deny(request, pk)
     q = request.GET.get("q", "").strip()[:200]
+    if "\x00" in q:
+        return domain_error_response(
+            request,
+            DomainError(_("Search for a name or an email address without control characters.")),
+            back_url=reverse("events:check_in", args=[event.pk]),
+        )
     rows = selectors.registrants(event, q=q, status=R.CONFIRMED)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = selectors.registration_counts(event)

@@ -465,6 +465,9 @@ def test_organisers_build_the_agenda(client, studio, studio_owner, student):
     unknown = client.post(url, {"form": "speaker", "speaker-email": "nobody@nowhere.example"})
     assert unknown.status_code == 400
     assert "No one on Tandem uses that address; type their name instead" in body(unknown)
+    # Sam lets industry find his profile, so the studio may link it (the API's rule too).
+    student.profile.discoverable = True
+    student.profile.save(update_fields=["discoverable"])
     client.post(
         url,
         {"form": "speaker", "speaker-email": student.email.upper(), "speaker-session": session.pk},

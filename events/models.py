@@ -174,6 +174,22 @@ class Event(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs) -> None:
+        """Never write ``seats_taken`` from a loaded copy: only the registration services change
+        it, with relative updates under the event lock. A stale copy saved elsewhere (an admin
+        form opened before someone registered) must not rewind the count."""
+        if (
+            self.pk is not None
+            and kwargs.get("update_fields") is None
+            and not kwargs.get("force_insert")
+        ):
+            kwargs["update_fields"] = [
+                f.attname
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.attname != "seats_taken"
+            ]
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("events:detail", kwargs={"pk": self.pk})
 
@@ -188,6 +204,11 @@ class Event(models.Model):
     @property
     def local_ends_at(self):
         return timezone.localtime(self.ends_at, self.tzinfo)
+
+    @property
+    def spans_days(self) -> bool:
+        """Ends on a later day than it starts, in its own time zone."""
+        return self.local_starts_at.date() != self.local_ends_at.date()
 
     @property
     def is_online(self) -> bool:

@@ -60,12 +60,21 @@ def in_audience(user, event: Event) -> bool:
     )
 
 
+def holds_registration(user, event: Event) -> bool:
+    """Registered in any way (also cancelled): they keep seeing what they signed up for."""
+    from .models import Registration
+
+    return user.is_authenticated and Registration.objects.filter(event=event, user=user).exists()
+
+
 def can_view_event(user, event: Event) -> bool:
+    """Organisers and admins always; others a non-draft event in their audience, or one they
+    registered for (so narrowing the audience never locks a registrant out of their place)."""
     if is_platform_admin(user) or is_organiser_member(user, event):
         return True
     if event.status == EventStatus.DRAFT:
         return False
-    return in_audience(user, event)
+    return in_audience(user, event) or holds_registration(user, event)
 
 
 def can_register(user, event: Event) -> bool:

@@ -83,7 +83,10 @@ def visible_events(user) -> QuerySet[Event]:
     public = ~Q(status=S.DRAFT) & _audience_q(user)
     if not user.is_authenticated:
         return qs.filter(public)
-    return qs.filter(public | organiser_q(user))
+    registered = ~Q(status=S.DRAFT) & Exists(
+        Registration.objects.filter(event_id=OuterRef("pk"), user=user)
+    )
+    return qs.filter(public | registered | organiser_q(user))
 
 
 def with_cards(qs: QuerySet[Event]) -> QuerySet[Event]:

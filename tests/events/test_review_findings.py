@@ -295,3 +295,35 @@ def test_speaker_form_only_links_people_whose_profile_the_organiser_may_see(
     )
     assert response.status_code == 302
     assert event.speakers.get().user == colleague
+
+
+def test_a_registrant_keeps_seeing_the_event_after_the_audience_narrows(client, event, student):
+    """Found in review (not fixed then): narrowing the audience locked registrants out."""
+    from django.urls import reverse
+
+    from events import selectors, services
+    from events.models import Audience
+
+    registration = services.register(actor=student, event=event)
+    event.audience = Audience.MEMBERS
+    event.save()  # a stale copy (seats_taken 0 in memory) must not rewind the seat count
+    event.refresh_from_db()
+    assert event.seats_taken == 1
+    client.force_login(student)
+    assert client.get(reverse("events:detail", args=[event.pk])).status_code == 200
+    assert event in selectors.visible_events(student)
+    services.cancel_registration(actor=student, registration=registration)
+
+
+def test_a_multi_day_event_email_names_the_end_day(event, student, immediate_on_commit):
+    import datetime
+
+    from django.core import mail
+
+    from events import services
+
+    event.ends_at = event.starts_at + datetime.timedelta(days=2)
+    event.save()
+    services.register(actor=student, event=event)
+    end = event.ends_at.astimezone(event.tzinfo)
+    assert end.strftime("%A") in mail.outbox[0].body

@@ -260,3 +260,111 @@ def target_for_review(review) -> Target:
         sector_ids=list(review.sectors.values_list("pk", flat=True)),
         mode="remote",  # reviews are answered online
     )
+
+
+# --- Open calls for one organisation (recommendations) ------------------------------------
+
+
+@dataclass(frozen=True)
+class CallMatch:
+    opportunity_id: int
+    score: int
+    reasons: dict
+
+
+def recommend_calls(organisation: Organisation, *, limit: int = 5, now=None) -> list[CallMatch]:
+    """Open calls from the other side, best first for ``organisation``: the same three parts
+    as the fan-out, read from the organisation's side in one query."""
+    from partnerships.projects.models import Opportunity, OpportunityStatus
+    from partnerships.projects.permissions import OTHER_SIDE
+
+    v = _vendor()
+    w = weights()
+    params: dict = {
+        "org": organisation.pk,
+        "other_kind": OTHER_SIDE[organisation.kind],
+        "open": OpportunityStatus.OPEN,
+        "now": now or timezone.now(),
+        "location": organisation.location,
+        "default_weight": default_weight(),
+        "limit": limit,
+    }
+    opportunity = Opportunity._meta.db_table
+    opp_sectors = Opportunity.sectors.through._meta.db_table
+    opp_skills = Opportunity.skills.through._meta.db_table
+    sector_hits = v["agg"].format(
+        col="CASE WHEN os.hit = 1 THEN os.sector_id END", order="os.sector_id"
+    )
+    skill_hits = v["agg"].format(
+        col="CASE WHEN ok.hit = 1 THEN ok.skill_id END", order="ok.points DESC, ok.skill_id"
+    )
+    sql = f"""
+        WITH mine AS (
+            SELECT sector_id FROM {ORG_SECTORS} WHERE organisation_id = %(org)s
+        ),
+        team AS (
+            SELECT DISTINCT ps.skill_id FROM {MEMBERSHIP} m
+            JOIN {PROFILE} p ON p.user_id = m.user_id
+            JOIN {PROFILE_SKILLS} ps ON ps.profile_id = p.id
+            WHERE m.organisation_id = %(org)s
+        ),
+        candidates AS (
+            SELECT o.id, o.mode, o.location, o.deadline FROM {opportunity} o
+            JOIN {ORGANISATION} poster ON poster.id = o.organisation_id
+            WHERE o.status = %(open)s AND o.deadline > %(now)s
+              AND poster.kind = %(other_kind)s AND o.organisation_id <> %(org)s
+        ),
+        os AS (
+            SELECT s.opportunity_id, s.sector_id,
+                CASE WHEN s.sector_id IN (SELECT sector_id FROM mine) THEN 1 ELSE 0 END AS hit
+            FROM {opp_sectors} s JOIN candidates c ON c.id = s.opportunity_id
+        ),
+        sec AS (
+            SELECT os.opportunity_id, COUNT(*) AS total, SUM(os.hit) AS hits,
+                {sector_hits} AS sector_ids
+            FROM os GROUP BY os.opportunity_id
+        ),
+        ok AS (
+            SELECT k.opportunity_id, k.skill_id,
+                COALESCE(sw.weight, %(default_weight)s) AS points,
+                CASE WHEN k.skill_id IN (SELECT skill_id FROM team) THEN 1 ELSE 0 END AS hit
+            FROM {opp_skills} k JOIN candidates c ON c.id = k.opportunity_id
+            LEFT JOIN {WEIGHTS} sw ON sw.skill_id = k.skill_id
+        ),
+        sk AS (
+            SELECT ok.opportunity_id, COUNT(*) AS wanted, SUM(ok.points) AS total,
+                SUM(ok.points * ok.hit) AS points, {skill_hits} AS skill_ids
+            FROM ok GROUP BY ok.opportunity_id
+        ),
+        parts AS (
+            SELECT c.id, c.deadline,
+                (CASE WHEN sec.total IS NULL THEN 0.5
+                      ELSE sec.hits * 1.0 / sec.total END) AS sector_part,
+                (CASE WHEN sk.total IS NULL THEN 0.5 WHEN sk.total <= 0 THEN 0.0
+                      ELSE sk.points / sk.total END) AS skill_part,
+                (CASE WHEN c.mode = 'remote' THEN 1.0
+                      WHEN COALESCE(c.location, '') = '' OR COALESCE(%(location)s, '') = ''
+                      THEN 0.5
+                      WHEN lower(trim(c.location)) = lower(trim(%(location)s)) THEN 1.0
+                      WHEN c.mode = 'hybrid' THEN 0.5 ELSE 0.0 END) AS place_part,
+                sec.sector_ids, COALESCE(sec.total, 0) AS wanted_sectors,
+                sk.skill_ids, COALESCE(sk.wanted, 0) AS wanted
+            FROM candidates c
+            LEFT JOIN sec ON sec.opportunity_id = c.id
+            LEFT JOIN sk ON sk.opportunity_id = c.id
+        )
+        SELECT id,
+            CAST(ROUND(CAST({w["sectors"]} * sector_part + {w["skills"]} * skill_part
+                + {w["place"]} * place_part AS numeric)) AS integer) AS score,
+            {v["json"]}('organisation', %(org)s,
+                'sectors', COALESCE(sector_ids, ''), 'wanted_sectors', wanted_sectors,
+                'skills', COALESCE(skill_ids, ''), 'wanted', wanted,
+                'place', place_part) AS reasons
+        FROM parts
+        ORDER BY score DESC, deadline, id
+        LIMIT %(limit)s
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [CallMatch(pk, score, parse_org_reasons(reasons)) for pk, score, reasons in rows]

@@ -103,6 +103,11 @@ def test_a_call_reaches_members_of_suitable_organisations(immediate, studios, un
     assert any("Unity" in w for w in words)
     assert near.score != far.score  # place and skills both count
 
+    for slug in ("near-games", "far-games"):
+        (recommended,) = org_matching.recommend_calls(studios[slug][0])
+        assert recommended.opportunity_id == call.pk
+        assert recommended.score == by_person[f"owner@{slug}.example"].score  # both sides agree
+
     suggested = org_matching.suggest_organisations(org_matching.target_for_opportunity(call))
     assert [m.organisation_id for m in suggested][:2] == sorted(
         [studios["near-games"][0].pk, studios["far-games"][0].pk],

@@ -11,6 +11,7 @@ from partnerships.curriculum.api import (
     ReviewerViewSet,
     ReviewResponseViewSet,
 )
+from partnerships.notifications.api import NotificationPreferencesView, NotificationViewSet
 from partnerships.organisations.api import (
     InvitationViewSet,
     JoinRequestViewSet,
@@ -57,5 +58,14 @@ router.register("events", EventViewSet, basename="event")
 router.register("event-sessions", EventSessionViewSet, basename="eventsession")
 router.register("event-speakers", SpeakerViewSet, basename="eventspeaker")
 router.register("event-registrations", EventRegistrationViewSet, basename="eventregistration")
+router.register("notifications", NotificationViewSet, basename="notification")
 
-urlpatterns = [path("me/", MeView.as_view(), name="api-me"), *router.urls]
+urlpatterns = [
+    path("me/", MeView.as_view(), name="api-me"),
+    path(
+        "notification-preferences/",
+        NotificationPreferencesView.as_view(),
+        name="api-notification-preferences",
+    ),
+    *router.urls,
+]

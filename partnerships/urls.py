@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("partnerships.projects.urls")),
     path("placements/", include("partnerships.placements.urls")),
     path("events/", include("events.urls")),
+    path("notifications/", include("partnerships.notifications.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("partnerships.api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -90,6 +90,11 @@ def claim_digests(frequency: str, *, now=None) -> list[int]:
         frequency=frequency, emailed_at__isnull=True, created_at__lte=now
     )
     with transaction.atomic():
+        mine = Digest.objects.filter(frequency=frequency, period=period, created_at=now)
+        if mine.exists():
+            # A run with this very ``now`` already claimed (and sent) these digests: the
+            # ``created_at=now`` lookup below would hand them out a second time.
+            return []
         users = pending.values("recipient_id").annotate(n=Count("pk")).order_by("recipient_id")
         existing = set(
             Digest.objects.filter(frequency=frequency, period=period).values_list(
@@ -108,7 +113,6 @@ def claim_digests(frequency: str, *, now=None) -> list[int]:
             if row["recipient_id"] not in existing
         ]
         Digest.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=5000)
-        mine = Digest.objects.filter(frequency=frequency, period=period, created_at=now)
         ids = list(mine.values_list("pk", flat=True))
         own = mine.filter(user_id=OuterRef("recipient_id"))
         pending.filter(Exists(own)).update(digest_id=Subquery(own.values("pk")[:1]), emailed_at=now)

@@ -32,7 +32,7 @@ def with_explanations(notifications) -> list[Notification]:
     }
     for notification in notifications:
         notification.explanation = []
-        if notification in matches:
+        if notification.type == NotificationType.PLACEMENT_MATCH:
             placement = placements.get(notification.target_id)
             notification.explanation = explain(
                 _reasons(notification),

@@ -178,11 +178,10 @@ def recommend_events(user, *, limit: int = 5) -> QuerySet[Event]:
     )
     location = (profile.location or "").strip().lower()
     place = [When(format=EventFormat.ONLINE, then=Value(1.0))]
-    if not location:
-        place.append(When(Q(), then=Value(0.5)))
-    else:
+    if location:
         near = Q(venue_address__icontains=location) | Q(venue_name__icontains=location)
         place += [When(near, then=Value(1.0)), When(format=EventFormat.HYBRID, then=Value(0.5))]
+    elsewhere = Value(0.5 if not location else 0.0)  # no location known: half, as the fan-out
     if user.role == Role.STUDENT:
         role = Value(1.0)
     else:
@@ -208,7 +207,7 @@ def recommend_events(user, *, limit: int = 5) -> QuerySet[Event]:
                 default=F("shared") * 1.0 / F("wanted"),
                 output_field=FloatField(),
             ),
-            place_part=Case(*place, default=Value(0.0), output_field=FloatField()),
+            place_part=Case(*place, default=elsewhere, output_field=FloatField()),
             role_part=role,
         )
         .annotate(

@@ -102,13 +102,6 @@ def _dates_part(profile_alias: str, kind_sql: str, start_sql: str) -> str:
     )
 
 
-def _reasons_sql(v: dict[str, str], wanted_count_sql: str) -> str:
-    return (
-        f"{v['json']}('skills', COALESCE(h.skill_ids, ''), 'wanted', {wanted_count_sql},"
-        f" 'sector', sector_part, 'place', place_part, 'dates', dates_part)"
-    )
-
-
 def parse_reasons(raw) -> dict:
     """Reasons as stored (JSON text on SQLite, a dict on PostgreSQL), skill ids as a list."""
     reasons = json.loads(raw) if isinstance(raw, str) else dict(raw or {})
@@ -182,6 +175,12 @@ def fanout_sql(placement: Placement, *, event_id: int, min_score: int) -> tuple[
     notification = Notification._meta.db_table
     preference = NotificationPreference._meta.db_table
     agg = v["agg"].format(col="ps.skill_id", order="wt.points DESC, ps.skill_id")
+    # The student's skills among those wanted, strongest first: looked up (by profile, indexed)
+    # only for the rows written, not aggregated for every student sharing a skill.
+    skill_ids = (
+        f"(SELECT {agg} FROM {PROFILE_SKILLS} ps JOIN wt ON wt.skill_id = ps.skill_id"
+        f" WHERE ps.profile_id = h.profile_id)"
+    )
     sql = f"""
         WITH {wanted_cte},
         wt AS (
@@ -191,39 +190,41 @@ def fanout_sql(placement: Placement, *, event_id: int, min_score: int) -> tuple[
         ),
         t AS (SELECT COALESCE(SUM(points), 0) AS total FROM wt),
         h AS (
-            SELECT ps.profile_id, SUM(wt.points) AS points, {agg} AS skill_ids
+            SELECT ps.profile_id, SUM(wt.points) AS points
             FROM {PROFILE_SKILLS} ps JOIN wt ON wt.skill_id = ps.skill_id
             GROUP BY ps.profile_id
         ),
         candidates AS (
-            SELECT u.id AS user_id, h.points, h.skill_ids,
+            SELECT u.id AS user_id, p.id AS profile_id, h.points,
                 COALESCE(pref.frequency, %(default_frequency)s) AS frequency,
-                (CASE WHEN %(sector)s IS NULL THEN 0.5 WHEN EXISTS (
-                    SELECT 1 FROM {PROFILE_SECTORS} psec
-                    WHERE psec.profile_id = p.id AND psec.sector_id = %(sector)s
-                ) THEN 1.0 ELSE 0.0 END) AS sector_part,
+                (CASE WHEN %(sector)s IS NULL THEN 0.5
+                      WHEN psec.sector_id IS NOT NULL THEN 1.0 ELSE 0.0 END) AS sector_part,
                 {_place_part("p", "%(mode)s", "%(location)s")} AS place_part,
                 {_dates_part("p", "%(kind)s", "%(start)s")} AS dates_part
             FROM {PROFILE} p
             JOIN {USER} u ON u.id = p.user_id
             {join} h ON h.profile_id = p.id
+            LEFT JOIN {PROFILE_SECTORS} psec
+                ON psec.profile_id = p.id AND psec.sector_id = %(sector)s
             LEFT JOIN {preference} pref
                 ON pref.user_id = u.id AND pref.type = 'placement_match'
             WHERE {" AND ".join(filters)}
         ),
         scored AS (
-            SELECT h.user_id, h.frequency,
-                {_score_sql(w, FANOUT_SKILL_PART)} AS score,
-                {_reasons_sql(v, "%(wanted_count)s")} AS reasons
+            SELECT h.user_id, h.profile_id, h.frequency, h.sector_part, h.place_part,
+                h.dates_part, {_score_sql(w, FANOUT_SKILL_PART)} AS score
             FROM candidates h CROSS JOIN t
         )
         INSERT INTO {notification}
             (recipient_id, type, event_id, target_type, target_id, title, url, score, reasons,
              frequency, created_at)
-        SELECT user_id, 'placement_match', %(event)s, 'placements.placement', %(target)s,
-            %(title)s, %(url)s, score, reasons, frequency, %(now)s
-        FROM scored
-        WHERE score >= %(min_score)s AND frequency <> 'off'
+        SELECT h.user_id, 'placement_match', %(event)s, 'placements.placement', %(target)s,
+            %(title)s, %(url)s, h.score,
+            {v["json"]}('skills', COALESCE({skill_ids}, ''), 'wanted', %(wanted_count)s,
+                'sector', h.sector_part, 'place', h.place_part, 'dates', h.dates_part),
+            h.frequency, %(now)s
+        FROM scored h
+        WHERE h.score >= %(min_score)s AND h.frequency <> 'off'
         ON CONFLICT (recipient_id, event_id, type) DO NOTHING
     """
     return sql, params
@@ -235,40 +236,63 @@ def fanout_sql(placement: Placement, *, event_id: int, min_score: int) -> tuple[
 def recommend_sql(profile: Profile, *, limit: int, now) -> tuple[str, dict]:
     """Open placements the student is eligible for, best first, with score and reasons.
 
-    Skills are scored only for placements sharing a skill with the student (index lookups from
-    the student's few skills); the rest compete on sector, place and dates alone."""
+    One pass over the placements' wanted skills gives each placement its count, its skill
+    points and the student's share of them; the skills behind the reasons are looked up only
+    for the placements returned."""
     v = _vendor()
     w = weights()
     params: dict = {
         "profile": profile.pk,
         "institution": profile.institution_id,
-        "level_json": f'%"{profile.level}"%' if profile.level else "",
         "default_weight": default_weight(),
         "open": PlacementStatus.OPEN,
         "now": now,
         "limit": limit,
         "nice": NICE_FACTOR,
     }
-    hits = v["agg"].format(
-        col="CASE WHEN ws.hit = 1 THEN ws.skill_id END", order="ws.points DESC, ws.skill_id"
-    )
-    levels_text = "CAST(pl.eligible_levels AS text)"
+    if connection.vendor == "postgresql":
+        # Containment in the stored list (no rendering of every row's list as text).
+        levels = "pl.eligible_levels = CAST('[]' AS jsonb)"
+        if profile.level:
+            params["level_list"] = json.dumps([profile.level])
+            levels += " OR pl.eligible_levels @> CAST(%(level_list)s AS jsonb)"
+    else:
+        params["level_json"] = f'%"{profile.level}"%' if profile.level else ""
+        levels_text = "CAST(pl.eligible_levels AS text)"
+        levels = f"{levels_text} = '[]' OR {levels_text} LIKE %(level_json)s"
+    points = "wanted.factor * COALESCE(sw.weight, %(default_weight)s)"
     skill_part = (
-        "CASE WHEN cnt.wanted_count IS NULL THEN 0.5 WHEN h.total IS NULL THEN 0.0"
-        " ELSE h.points / h.total END"
+        "CASE WHEN per.wanted_count IS NULL THEN 0.5 WHEN per.hits = 0 THEN 0.0"
+        " ELSE per.points / per.total END"
     )
+    hits = v["agg"].format(col="x.skill_id", order="x.points DESC, x.skill_id")
+    # The student's skills among those one returned placement wants, strongest first.
+    top_skill_ids = f"""(SELECT {hits} FROM (
+            SELECT r.skill_id, 1.0 * COALESCE(sw.weight, %(default_weight)s) AS points
+            FROM {REQUIRED} r JOIN mine ON mine.skill_id = r.skill_id
+            LEFT JOIN {WEIGHTS} sw ON sw.skill_id = r.skill_id
+            WHERE r.placement_id = top.id
+            UNION ALL
+            SELECT n.skill_id, %(nice)s * COALESCE(sw.weight, %(default_weight)s)
+            FROM {NICE} n JOIN mine ON mine.skill_id = n.skill_id
+            LEFT JOIN {WEIGHTS} sw ON sw.skill_id = n.skill_id
+            WHERE n.placement_id = top.id AND NOT EXISTS (
+                SELECT 1 FROM {REQUIRED} r
+                WHERE r.placement_id = n.placement_id AND r.skill_id = n.skill_id)
+        ) x)"""
     sql = f"""
         WITH mine AS (SELECT skill_id FROM {PROFILE_SKILLS} WHERE profile_id = %(profile)s),
+        restricted AS (
+            SELECT placement_id,
+                MAX(CASE WHEN organisation_id = %(institution)s THEN 1 ELSE 0 END) AS allowed
+            FROM {ELIGIBLE_INSTITUTIONS} GROUP BY placement_id
+        ),
         candidates AS (
             SELECT pl.id, pl.deadline, pl.kind, pl.mode, pl.location, pl.start_date, pl.sector_id
             FROM {PLACEMENT} pl
-            WHERE pl.status = %(open)s AND pl.deadline > %(now)s
-              AND ({levels_text} = '[]' OR {levels_text} LIKE %(level_json)s)
-              AND (NOT EXISTS (SELECT 1 FROM {ELIGIBLE_INSTITUTIONS} ei
-                               WHERE ei.placement_id = pl.id)
-                   OR EXISTS (SELECT 1 FROM {ELIGIBLE_INSTITUTIONS} ei
-                              WHERE ei.placement_id = pl.id
-                                AND ei.organisation_id = %(institution)s))
+            LEFT JOIN restricted ON restricted.placement_id = pl.id
+            WHERE pl.status = %(open)s AND pl.deadline > %(now)s AND ({levels})
+              AND (restricted.placement_id IS NULL OR restricted.allowed = 1)
         ),
         wanted AS (
             SELECT placement_id, skill_id, 1.0 AS factor FROM {REQUIRED}
@@ -277,46 +301,41 @@ def recommend_sql(profile: Profile, *, limit: int, now) -> tuple[str, dict]:
             WHERE NOT EXISTS (SELECT 1 FROM {REQUIRED} r
                               WHERE r.placement_id = n.placement_id AND r.skill_id = n.skill_id)
         ),
-        touched AS (
-            SELECT DISTINCT wanted.placement_id FROM wanted
-            JOIN mine ON mine.skill_id = wanted.skill_id
-        ),
-        ws AS (
-            SELECT wanted.placement_id, wanted.skill_id,
-                wanted.factor * COALESCE(sw.weight, %(default_weight)s) AS points,
-                CASE WHEN wanted.skill_id IN (SELECT skill_id FROM mine) THEN 1 ELSE 0 END AS hit
+        per AS (
+            SELECT wanted.placement_id, COUNT(*) AS wanted_count, SUM({points}) AS total,
+                SUM(CASE WHEN mine.skill_id IS NULL THEN 0 ELSE {points} END) AS points,
+                COUNT(mine.skill_id) AS hits
             FROM wanted
-            JOIN touched ON touched.placement_id = wanted.placement_id
             LEFT JOIN {WEIGHTS} sw ON sw.skill_id = wanted.skill_id
-        ),
-        h AS (
-            SELECT ws.placement_id, SUM(ws.points * ws.hit) AS points, SUM(ws.points) AS total,
-                {hits} AS skill_ids
-            FROM ws GROUP BY ws.placement_id
-        ),
-        cnt AS (
-            SELECT placement_id, COUNT(*) AS wanted_count FROM wanted GROUP BY placement_id
+            LEFT JOIN mine ON mine.skill_id = wanted.skill_id
+            GROUP BY wanted.placement_id
         ),
         parts AS (
-            SELECT c.id, c.deadline, {skill_part} AS skill_part, h.skill_ids,
-                COALESCE(cnt.wanted_count, 0) AS wanted_count,
-                (CASE WHEN c.sector_id IS NULL THEN 0.5 WHEN EXISTS (
-                    SELECT 1 FROM {PROFILE_SECTORS} psec
-                    WHERE psec.profile_id = p.id AND psec.sector_id = c.sector_id
-                ) THEN 1.0 ELSE 0.0 END) AS sector_part,
+            SELECT c.id, c.deadline, {skill_part} AS skill_part,
+                COALESCE(per.wanted_count, 0) AS wanted_count,
+                (CASE WHEN c.sector_id IS NULL THEN 0.5
+                      WHEN psec.sector_id IS NOT NULL THEN 1.0 ELSE 0.0 END) AS sector_part,
                 {_place_part("p", "c.mode", "c.location")} AS place_part,
                 {_dates_part("p", "c.kind", "c.start_date")} AS dates_part
             FROM candidates c
             CROSS JOIN {PROFILE} p
-            LEFT JOIN h ON h.placement_id = c.id
-            LEFT JOIN cnt ON cnt.placement_id = c.id
+            LEFT JOIN {PROFILE_SECTORS} psec
+                ON psec.profile_id = p.id AND psec.sector_id = c.sector_id
+            LEFT JOIN per ON per.placement_id = c.id
             WHERE p.id = %(profile)s
+        ),
+        top AS (
+            SELECT h.id, h.deadline, h.wanted_count, h.sector_part, h.place_part, h.dates_part,
+                {_score_sql(w, "h.skill_part")} AS score
+            FROM parts h
+            ORDER BY score DESC, h.deadline, h.id
+            LIMIT %(limit)s
         )
-        SELECT h.id, {_score_sql(w, "h.skill_part")} AS score,
-            {_reasons_sql(v, "h.wanted_count")} AS reasons
-        FROM parts h
-        ORDER BY score DESC, h.deadline, h.id
-        LIMIT %(limit)s
+        SELECT top.id, top.score,
+            {v["json"]}('skills', COALESCE({top_skill_ids}, ''), 'wanted', top.wanted_count,
+                'sector', top.sector_part, 'place', top.place_part, 'dates', top.dates_part)
+        FROM top
+        ORDER BY top.score DESC, top.deadline, top.id
     """
     return sql, params
 

@@ -1,0 +1,111 @@
+"""Dashboard and page panels that show matches with their reasons.
+
+``{% recommended_panel "student" %}`` — placements and events for a student;
+``{% recommended_panel "industry" %}`` / ``"university"`` — open calls for the person's
+organisations; ``{% suggested_partners opportunity %}`` — organisations for a call's owners.
+Each panel runs a fixed number of queries, whatever the number of rows.
+"""
+
+from django import template
+
+from accounts.models import Role
+from partnerships.core.models import Sector, Skill
+from partnerships.organisations.models import Organisation, Status
+from partnerships.placements.models import Placement
+from partnerships.projects.models import Opportunity
+
+from .. import events as event_matching
+from .. import organisations as org_matching
+from .. import placements as placement_matching
+
+register = template.Library()
+
+PLACEMENTS_SHOWN = 5
+EVENTS_SHOWN = 3
+CALLS_SHOWN = 5
+
+
+def _names(model, ids) -> dict[int, str]:
+    return dict(model.objects.filter(pk__in=set(ids)).values_list("pk", "name"))
+
+
+def _student_panel(user) -> dict:
+    matches = placement_matching.recommend_placements(user, limit=PLACEMENTS_SHOWN)
+    placements = Placement.objects.select_related("organisation").in_bulk(
+        [m.placement_id for m in matches]
+    )
+    names = _names(Skill, [pk for m in matches for pk in m.reasons.get("skills", [])])
+    rows = []
+    for match in matches:
+        placement = placements.get(match.placement_id)
+        if placement is not None:
+            words = placement_matching.explain(
+                match.reasons, names, mode=placement.mode, location=placement.location
+            )
+            rows.append({"item": placement, "score": match.score, "why": words})
+    events = list(event_matching.recommend_events(user, limit=EVENTS_SHOWN))
+    return {"placements": rows, "events": events}
+
+
+def _organisation_panel(user) -> dict:
+    organisations = list(
+        Organisation.objects.filter(memberships__user=user, status=Status.VERIFIED).order_by(
+            "name"
+        )[:2]
+    )
+    groups = []
+    for organisation in organisations:  # at most two: the panel stays small
+        matches = org_matching.recommend_calls(organisation, limit=CALLS_SHOWN)
+        calls = Opportunity.objects.select_related("organisation").in_bulk(
+            [m.opportunity_id for m in matches]
+        )
+        sectors = _names(Sector, [pk for m in matches for pk in m.reasons.get("sectors", [])])
+        skills = _names(Skill, [pk for m in matches for pk in m.reasons.get("skills", [])])
+        rows = [
+            {
+                "item": calls[m.opportunity_id],
+                "score": m.score,
+                "why": org_matching.explain(m.reasons, sector_names=sectors, skill_names=skills),
+            }
+            for m in matches
+            if m.opportunity_id in calls
+        ]
+        groups.append({"organisation": organisation, "calls": rows})
+    return {"groups": groups}
+
+
+@register.inclusion_tag("matching/recommended_panel.html", takes_context=True)
+def recommended_panel(context, kind: str) -> dict:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    data = {"kind": kind, "visible": bool(user and user.is_authenticated)}
+    if not data["visible"]:
+        return data
+    if kind == "student" and user.role == Role.STUDENT:
+        data.update(_student_panel(user))
+    elif kind in ("industry", "university"):
+        data.update(_organisation_panel(user))
+    else:
+        data["visible"] = False
+    return data
+
+
+@register.inclusion_tag("matching/suggested_partners.html", takes_context=True)
+def suggested_partners(context, opportunity) -> dict:
+    """Shown to the call's own people only (the caller checks ``can_manage``)."""
+    matches = org_matching.suggest_organisations(
+        org_matching.target_for_opportunity(opportunity), limit=5
+    )
+    organisations = Organisation.objects.in_bulk([m.organisation_id for m in matches])
+    sectors = _names(Sector, [pk for m in matches for pk in m.reasons.get("sectors", [])])
+    skills = _names(Skill, [pk for m in matches for pk in m.reasons.get("skills", [])])
+    rows = [
+        {
+            "item": organisations[m.organisation_id],
+            "score": m.score,
+            "why": org_matching.explain(m.reasons, sector_names=sectors, skill_names=skills),
+        }
+        for m in matches
+        if m.organisation_id in organisations and m.score > 0
+    ]
+    return {"rows": rows, "opportunity": opportunity}

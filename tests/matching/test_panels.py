@@ -1,0 +1,111 @@
+"""'Recommended for you' on dashboards and 'Suggested partners' on a call, with their reasons."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from partnerships.core.models import Sector, Skill
+from partnerships.matching.services import refresh_skill_weights
+from partnerships.projects.models import Opportunity
+from tests.placements.conftest import PlacementFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def skilled_student(student):
+    student.profile.location = "Manchester"
+    student.profile.save()
+    student.profile.skills.set(Skill.objects.filter(slug__in=["blender", "unity"]))
+    student.profile.sectors.set(Sector.objects.filter(slug="it-software-games"))
+    return student
+
+
+def placements_for(studio, count):
+    wanted = list(Skill.objects.filter(slug__in=["blender", "unity"]))
+    for number in range(count):
+        placement = PlacementFactory(organisation=studio, title=f"Technical artist {number}")
+        placement.required_skills.set(wanted[: 1 + number % 2])
+
+
+def queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_student_dashboard_recommends_placements_with_reasons(client, skilled_student, studio):
+    placements_for(studio, 3)
+    refresh_skill_weights()
+    client.force_login(skilled_student)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "Recommended for you" in page
+    assert "Technical artist 1" in page
+    assert "You have 2 of the 2 skills it asks for" in page
+    assert "% match" in page
+
+
+def test_recommendations_panel_query_count_is_constant(client, skilled_student, studio):
+    placements_for(studio, 3)
+    refresh_skill_weights()
+    client.force_login(skilled_student)
+    few = queries(client, reverse("dashboard"))
+    placements_for(studio, 30)
+    assert queries(client, reverse("dashboard")) <= few
+
+
+def test_a_student_without_skills_is_told_how_to_improve(client, student):
+    client.force_login(student)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "Add skills and sectors to your profile" in page
+
+
+def test_organisation_dashboard_recommends_calls(client, university, lecturer, studio_owner):
+    studio_owner.memberships.first().organisation.sectors.set(
+        Sector.objects.filter(slug="it-software-games")
+    )
+    call = Opportunity.objects.create(
+        organisation=university,
+        created_by=lecturer,
+        kind="research",
+        title="Fair procedural levels",
+        summary="Study fairness.",
+        description="Six months.",
+        mode="remote",
+        deadline=timezone.now() + datetime.timedelta(days=20),
+        status="open",
+    )
+    call.sectors.set(Sector.objects.filter(slug="it-software-games"))
+    client.force_login(studio_owner)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "Open calls that suit Pixel Forge" in page
+    assert "Fair procedural levels" in page
+    assert "1 of its 1 sectors are yours" in page
+
+
+def test_suggested_partners_only_for_the_calls_own_people(
+    client, university, lecturer, studio, student
+):
+    studio.sectors.set(Sector.objects.filter(slug="it-software-games"))
+    call = Opportunity.objects.create(
+        organisation=university,
+        created_by=lecturer,
+        kind="research",
+        title="Fair procedural levels",
+        summary="Study fairness.",
+        description="Six months.",
+        mode="remote",
+        deadline=timezone.now() + datetime.timedelta(days=20),
+        status="open",
+    )
+    call.sectors.set(Sector.objects.filter(slug="it-software-games"))
+    url = call.get_absolute_url()
+    client.force_login(lecturer)
+    page = client.get(url).content.decode()
+    assert "Suggested partners" in page and "Pixel Forge" in page
+    client.force_login(student)
+    assert "Suggested partners" not in client.get(url).content.decode()

@@ -21,6 +21,7 @@ from events import services as events
 from events.models import Event, Registration
 from partnerships.celery import app as celery_app
 from partnerships.core.models import Sector, Skill
+from partnerships.matching.services import refresh_skill_weights
 from partnerships.organisations import services as org_services
 from partnerships.organisations.models import Invitation, JoinRequest, Membership, Organisation
 from partnerships.placements import services as placements
@@ -344,6 +345,8 @@ class Command(BaseCommand):
                 email=INVITED_EMAIL,
             )
 
+        # Skill rarity for matching, now that the students and their skills exist.
+        refresh_skill_weights()
         self.seed_collaborations(people, organisations)
         self.seed_placements(people, organisations)
         self.seed_events(people, organisations)

@@ -60,6 +60,10 @@ check-deploy: install
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
 
+# Sizes for bench/matching.py, e.g. BENCH_MATCHING="--students 2000 --placements 200" for a smoke run.
+BENCH_MATCHING ?=
+
 bench: install
 	@test -n "$(DATABASE_URL)" || (echo "set DATABASE_URL to a scratch PostgreSQL database" && exit 2)
 	$(BIN)/python bench/opportunity_search.py 20000
+	$(BIN)/python bench/matching.py $(BENCH_MATCHING)

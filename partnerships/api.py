@@ -12,6 +12,7 @@ from partnerships.curriculum.api import (
     ReviewResponseViewSet,
 )
 from partnerships.notifications.api import NotificationPreferencesView, NotificationViewSet
+from partnerships.notifications.saved_search_api import SavedSearchViewSet
 from partnerships.organisations.api import (
     InvitationViewSet,
     JoinRequestViewSet,
@@ -59,6 +60,7 @@ router.register("event-sessions", EventSessionViewSet, basename="eventsession")
 router.register("event-speakers", SpeakerViewSet, basename="eventspeaker")
 router.register("event-registrations", EventRegistrationViewSet, basename="eventregistration")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("saved-searches", SavedSearchViewSet, basename="savedsearch")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),

@@ -263,3 +263,6 @@ def event_cancelled(event: DomainEvent) -> int:
         title=_("Cancelled: “%(title)s”") % {"title": cancelled.title},
         url=cancelled.get_absolute_url(), target=cancelled, already_emailed=True,
     )  # fmt: skip
+
+
+from . import saved_search_alerts  # noqa: E402, F401 - registered after the matching handlers

@@ -8,7 +8,8 @@ follows the person's preference for the type: ``instant`` (sent at once), ``dail
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -123,3 +124,101 @@ class Digest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.frequency} digest for {self.user_id} ({self.period})"
+
+
+# --- Saved searches ---------------------------------------------------------------------------
+
+
+class SavedSearchScope(models.TextChoices):
+    PLACEMENTS = "placements", _("Placements")
+    EVENTS = "events", _("Events")
+
+
+class SavedSearch(models.Model):
+    """A browse page's filters kept by a person, who hears about new matches at ``frequency``.
+
+    The filters are normalised columns (empty text, null or false: "any"), so every saved search
+    is matched against a new placement or event in one SQL statement
+    (``saved_search_alerts``). Placement-only and event-only filters stay empty for the other
+    scope. Pausing is deleting: there is no ``off``.
+    """
+
+    ALERT_FREQUENCIES = (Frequency.INSTANT, Frequency.DAILY, Frequency.WEEKLY)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches"
+    )
+    scope = models.CharField(max_length=12, choices=SavedSearchScope.choices)
+    label = models.CharField(max_length=200)
+    q = models.CharField(max_length=200, blank=True, default="")
+    kind = models.CharField(max_length=20, blank=True, default="")
+    # A search is about its sector, skill or organiser: if one is deleted, so is the search
+    # (never silently broadened to "any").
+    sector = models.ForeignKey(
+        "core.Sector", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    skill = models.ForeignKey(
+        "core.Skill", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    mode = models.CharField(max_length=10, blank=True, default="")
+    paid_only = models.BooleanField(default=False)
+    location = models.CharField(max_length=120, blank=True, default="")
+    level = models.CharField(max_length=20, blank=True, default="")
+    attendance = models.CharField(max_length=10, blank=True, default="")
+    organiser = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    frequency = models.CharField(
+        max_length=8, choices=[(f.value, f.label) for f in ALERT_FREQUENCIES]
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    last_alerted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("saved search")
+        verbose_name_plural = _("saved searches")
+        constraints = [
+            # Null foreign keys count as equal (COALESCE), text case-insensitively (lower).
+            models.UniqueConstraint(
+                "user",
+                "scope",
+                Lower("q"),
+                "kind",
+                Coalesce("sector", Value(0)),
+                Coalesce("skill", Value(0)),
+                "mode",
+                "paid_only",
+                Lower("location"),
+                "level",
+                "attendance",
+                Coalesce("organiser", Value(0)),
+                name="saved_search_unique_filters",
+            ),
+            models.CheckConstraint(
+                condition=Q(frequency__in=["instant", "daily", "weekly"]),
+                name="saved_search_frequency",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(scope="placements", attendance="", organiser__isnull=True)
+                    | Q(
+                        scope="events",
+                        skill__isnull=True,
+                        mode="",
+                        paid_only=False,
+                        location="",
+                        level="",
+                    )
+                ),
+                name="saved_search_filters_fit_scope",
+            ),
+        ]
+        indexes = [models.Index(fields=["scope", "sector"], name="saved_search_scope_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.label}"

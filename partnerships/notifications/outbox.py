@@ -5,8 +5,9 @@
 2. After commit, ``schedule`` publishes a ``dispatch_event`` task. If the broker is unreachable
    the event simply stays undispatched: nothing is lost and nothing runs in the request.
 3. ``dispatch`` claims the event row (``SELECT … FOR UPDATE SKIP LOCKED`` and
-   ``dispatched_at IS NULL``), runs its handler — set-based ``INSERT … SELECT … ON CONFLICT DO
-   NOTHING`` — and marks it dispatched in the same transaction, then queues the instant emails.
+   ``dispatched_at IS NULL``), runs its handlers in order — set-based ``INSERT … SELECT … ON
+   CONFLICT DO NOTHING`` — and marks it dispatched in the same transaction, then queues the
+   instant emails.
 4. ``sweep`` (Celery beat, every minute) dispatches whatever step 2 could not publish.
 
 Running any step twice is harmless: the claim and the unique (recipient, event, type) key make
@@ -27,15 +28,18 @@ from .models import Notification
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[DomainEvent], int]
-HANDLERS: dict[str, Handler] = {}
+# Each name's handlers, in the order they were registered (all run in one transaction).
+HANDLERS: dict[str, list[Handler]] = {}
 
 
 def handles(*names: str):
-    """Register a handler for domain events with these names."""
+    """Register a handler for domain events with these names (after any already registered)."""
 
     def register(func: Handler) -> Handler:
         for name in names:
-            HANDLERS[name] = func
+            registered = HANDLERS.setdefault(name, [])
+            if func not in registered:
+                registered.append(func)
         return func
 
     return register
@@ -71,8 +75,7 @@ def dispatch(event_id: int) -> int:
         )
         if event is None:
             return 0  # already dispatched, or being dispatched by another worker
-        handler = HANDLERS.get(event.name)
-        written = handler(event) if handler else 0
+        written = sum(handler(event) for handler in HANDLERS.get(event.name, ()))
         event.dispatched_at = timezone.now()
         event.save(update_fields=["dispatched_at"])
         if written:

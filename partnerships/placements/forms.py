@@ -25,6 +25,9 @@ class BrowseForm(forms.Form):
         max_length=200,
         widget=forms.TextInput({"type": "search"}),
     )
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("Any kind")), *PlacementKind.choices]
+    )
     sector = forms.ModelChoiceField(
         label=_("Sector"), queryset=Sector.objects.order_by("name"), required=False,
         to_field_name="slug", empty_label=_("Any sector"),
@@ -47,6 +50,7 @@ class BrowseForm(forms.Form):
         data = self.cleaned_data
         return {
             "q": data["q"].strip(),
+            "kind": data["kind"],
             "sector": data["sector"].slug if data["sector"] else "",
             "skill": data["skill"].slug if data["skill"] else "",
             "mode": data["mode"],

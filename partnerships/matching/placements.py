@@ -145,41 +145,39 @@ def _in_list(name: str, values: list, params: dict) -> str:
     return ", ".join(names)
 
 
-def fanout_sql(placement: Placement, *, event_id: int, min_score: int) -> tuple[str, dict]:
-    """``INSERT … SELECT`` writing a ``placement_match`` notification for each eligible student
-    scoring at least ``min_score``, unless they turned the type off. Idempotent through the
-    unique (recipient, event, type) constraint."""
-    from partnerships.notifications.models import Notification, NotificationPreference
+def _scored_students(
+    placement: Placement, params: dict, *, min_score: int, discoverable_only: bool = False
+) -> tuple[str, str]:
+    """The CTEs ending in ``scored`` (every eligible student with score and parts) and the
+    expression listing a scored student's matched skills, strongest first."""
+    from partnerships.notifications.models import NotificationPreference
 
     v = _vendor()
     w = weights()
     wanted = _wanted(placement)
-    params: dict = {
-        "default_weight": default_weight(),
-        "default_frequency": settings.NOTIFICATION_DEFAULTS["placement_match"],
-        "sector": placement.sector_id,
-        "mode": placement.mode,
-        "location": placement.location,
-        "kind": placement.kind,
-        "start": placement.start_date,
-        "wanted_count": len(wanted),
-        "event": event_id,
-        "target": placement.pk,
-        "title": placement.title[:200],
-        "url": placement.get_absolute_url(),
-        "now": timezone.now(),
-        "min_score": min_score,
-    }
+    params.update(
+        {
+            "default_weight": default_weight(),
+            "default_frequency": settings.NOTIFICATION_DEFAULTS["placement_match"],
+            "sector": placement.sector_id,
+            "mode": placement.mode,
+            "location": placement.location,
+            "kind": placement.kind,
+            "start": placement.start_date,
+            "wanted_count": len(wanted),
+        }
+    )
     wanted_cte = _wanted_cte(wanted, params)
     non_skill_max = w["sector"] + w["place"] + w["dates"]
     join = "JOIN" if wanted and min_score > non_skill_max else "LEFT JOIN"
     filters = [f"u.role = '{Role.STUDENT}'", "u.is_active"]
+    if discoverable_only:
+        filters.append("p.discoverable")
     if placement.eligible_levels:
         filters.append(f"p.level IN ({_in_list('level', placement.eligible_levels, params)})")
     institutions = list(placement.eligible_institutions.values_list("pk", flat=True))
     if institutions:
         filters.append(f"p.institution_id IN ({_in_list('inst', institutions, params)})")
-    notification = Notification._meta.db_table
     preference = NotificationPreference._meta.db_table
     agg = v["agg"].format(col="ps.skill_id", order="wt.points DESC, ps.skill_id")
     # The student's skills among those wanted, strongest first: looked up (by profile, indexed)
@@ -188,8 +186,8 @@ def fanout_sql(placement: Placement, *, event_id: int, min_score: int) -> tuple[
         f"(SELECT {agg} FROM {PROFILE_SKILLS} ps JOIN wt ON wt.skill_id = ps.skill_id"
         f" WHERE ps.profile_id = h.profile_id)"
     )
-    sql = f"""
-        WITH {wanted_cte},
+    ctes = f"""
+        {wanted_cte},
         wt AS (
             SELECT wanted.skill_id, wanted.factor * COALESCE(sw.weight, %(default_weight)s)
                 AS points
@@ -222,19 +220,76 @@ def fanout_sql(placement: Placement, *, event_id: int, min_score: int) -> tuple[
                 h.dates_part, {_score_sql(w, FANOUT_SKILL_PART)} AS score
             FROM candidates h CROSS JOIN t
         )
+    """
+    return ctes, skill_ids
+
+
+def _reasons_json(skill_ids: str) -> str:
+    return (
+        f"{_vendor()['json']}('skills', COALESCE({skill_ids}, ''), 'wanted', %(wanted_count)s,"
+        f" 'sector', h.sector_part, 'place', h.place_part, 'dates', h.dates_part)"
+    )
+
+
+def fanout_sql(placement: Placement, *, event_id: int, min_score: int) -> tuple[str, dict]:
+    """``INSERT … SELECT`` writing a ``placement_match`` notification for each eligible student
+    scoring at least ``min_score``, unless they turned the type off. Idempotent through the
+    unique (recipient, event, type) constraint."""
+    from partnerships.notifications.models import Notification
+
+    params: dict = {
+        "event": event_id,
+        "target": placement.pk,
+        "title": placement.title[:200],
+        "url": placement.get_absolute_url(),
+        "now": timezone.now(),
+        "min_score": min_score,
+    }
+    ctes, skill_ids = _scored_students(placement, params, min_score=min_score)
+    notification = Notification._meta.db_table
+    sql = f"""
+        WITH {ctes}
         INSERT INTO {notification}
             (recipient_id, type, event_id, target_type, target_id, title, url, score, reasons,
              frequency, created_at)
         SELECT h.user_id, 'placement_match', %(event)s, 'placements.placement', %(target)s,
-            %(title)s, %(url)s, h.score,
-            {v["json"]}('skills', COALESCE({skill_ids}, ''), 'wanted', %(wanted_count)s,
-                'sector', h.sector_part, 'place', h.place_part, 'dates', h.dates_part),
-            h.frequency, %(now)s
+            %(title)s, %(url)s, h.score, {_reasons_json(skill_ids)}, h.frequency, %(now)s
         FROM scored h
         WHERE h.score >= %(min_score)s AND h.frequency <> 'off'
         ON CONFLICT (recipient_id, event_id, type) DO NOTHING
     """
     return sql, params
+
+
+@dataclass(frozen=True)
+class Candidate:
+    user_id: int
+    score: int
+    reasons: dict
+
+
+def suggest_candidates(placement: Placement, *, limit: int = 10) -> list[Candidate]:
+    """The best-suited students who chose to be discoverable (never others), for the studio.
+    Students who already applied are left out: the studio sees them in its pipeline."""
+    from partnerships.placements.models import Application
+
+    params: dict = {"limit": limit, "placement": placement.pk, "min_score": 1}
+    ctes, skill_ids = _scored_students(placement, params, min_score=1, discoverable_only=True)
+    sql = f"""
+        WITH {ctes}
+        SELECT h.user_id, h.score, {_reasons_json(skill_ids)}
+        FROM scored h
+        WHERE NOT EXISTS (
+            SELECT 1 FROM {Application._meta.db_table} a
+            WHERE a.placement_id = %(placement)s AND a.student_id = h.user_id
+        )
+        ORDER BY h.score DESC, h.user_id
+        LIMIT %(limit)s
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [Candidate(pk, score, parse_reasons(reasons)) for pk, score, reasons in rows]
 
 
 # --- Every open placement for one student (recommendations) -------------------------------

@@ -109,3 +109,36 @@ def test_suggested_partners_only_for_the_calls_own_people(
     assert "Suggested partners" in page and "Pixel Forge" in page
     client.force_login(student)
     assert "Suggested partners" not in client.get(url).content.decode()
+
+
+def test_suggested_candidates_are_discoverable_students_only(
+    client, studio, studio_owner, other_owner, university
+):
+    from tests.factories import UserFactory
+
+    wanted = list(Skill.objects.filter(slug__in=["blender", "unity"]))
+    placement = PlacementFactory(organisation=studio, title="Technical artist")
+    placement.required_skills.set(wanted)
+    shown, hidden, applied = (
+        UserFactory(email=f"{name}@uni.example", role="student", display_name=name.title())
+        for name in ("open", "private", "applied")
+    )
+    for person, discoverable in ((shown, True), (hidden, False), (applied, True)):
+        person.profile.discoverable = discoverable
+        person.profile.institution = university
+        person.profile.save()
+        person.profile.skills.set(wanted)
+    from tests.placements.conftest import ApplicationFactory
+
+    ApplicationFactory(placement=placement, student=applied, institution=university)
+    refresh_skill_weights()
+    url = reverse("placements:pipeline", args=[placement.pk])
+    client.force_login(studio_owner)
+    page = client.get(url).content.decode()
+    assert "Suggested candidates" in page
+    assert "Open" in page and "You have 2 of the 2 skills it asks for" in page
+    section = page.split("Suggested candidates", 1)[1]
+    assert "Private" not in section  # never students who keep their profile private
+    assert "Applied" not in section  # already in the pipeline above
+    client.force_login(other_owner)
+    assert client.get(url).status_code in (403, 404)

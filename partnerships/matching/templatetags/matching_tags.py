@@ -2,7 +2,8 @@
 
 ``{% recommended_panel "student" %}`` — placements and events for a student;
 ``{% recommended_panel "industry" %}`` / ``"university"`` — open calls for the person's
-organisations; ``{% suggested_partners opportunity %}`` — organisations for a call's owners.
+organisations; ``{% suggested_partners opportunity %}`` — organisations for a call's owners;
+``{% suggested_candidates placement %}`` — discoverable students for the posting studio.
 Each panel runs a fixed number of queries, whatever the number of rows.
 """
 
@@ -109,3 +110,30 @@ def suggested_partners(context, opportunity) -> dict:
         if m.organisation_id in organisations and m.score > 0
     ]
     return {"rows": rows, "opportunity": opportunity}
+
+
+@register.inclusion_tag("matching/suggested_candidates.html")
+def suggested_candidates(placement) -> dict:
+    """Only students who opted in to be discoverable; shown to the studio (the caller checks)."""
+    from accounts.models import Profile
+
+    matches = placement_matching.suggest_candidates(placement, limit=10)
+    profiles = {
+        p.user_id: p
+        for p in Profile.objects.filter(user_id__in=[m.user_id for m in matches]).select_related(
+            "institution"
+        )
+    }
+    names = _names(Skill, [pk for m in matches for pk in m.reasons.get("skills", [])])
+    rows = [
+        {
+            "profile": profiles[m.user_id],
+            "score": m.score,
+            "why": placement_matching.explain(
+                m.reasons, names, mode=placement.mode, location=placement.location
+            ),
+        }
+        for m in matches
+        if m.user_id in profiles
+    ]
+    return {"rows": rows, "placement": placement}

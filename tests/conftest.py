@@ -35,6 +35,52 @@ def _isolated_settings(settings, tmp_path):
     celery_app.conf.task_always_eager = eager
 
 
+def _reseed_taxonomy() -> None:
+    """The sectors and skills migration 0002 seeds, restored in two bulk inserts."""
+    import importlib
+
+    from partnerships.core.migrations._taxonomy_0002 import SECTORS, SKILLS
+    from partnerships.core.models import Sector, Skill
+
+    skill_slug = importlib.import_module(
+        "partnerships.core.migrations.0002_seed_taxonomy"
+    ).skill_slug
+    sectors = Sector.objects.bulk_create(
+        Sector(slug=slug, name=name, description=description, position=position)
+        for position, (slug, name, description) in enumerate(SECTORS, start=1)
+    )
+    by_slug = {sector.slug: sector for sector in sectors}
+    used: set[str] = set()
+    skills = []
+    for sector_slug, names in SKILLS.items():
+        for name in names:
+            base = slug = skill_slug(name)
+            number = 2
+            while slug in used:
+                slug, number = f"{base}-{number}", number + 1
+            used.add(slug)
+            skills.append(Skill(slug=slug, name=name, sector=by_slug.get(sector_slug)))
+    Skill.objects.bulk_create(skills)
+
+
+@pytest.fixture(autouse=True)
+def _taxonomy_survives_flushes(request, django_db_blocker):
+    """Tests that commit (transactional, live server) end with a flush that empties every
+    table, including the taxonomy migrations seed; put it back so later tests see what
+    production has."""
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if transactional:
+        from partnerships.core.models import Sector
+
+        with django_db_blocker.unblock():
+            if not Sector.objects.exists():
+                _reseed_taxonomy()
+
+
 def needs_service(name: str, reason: str) -> None:
     """Skip with a visible reason on a developer machine; fail under CI, where it must exist."""
     if IN_CI:

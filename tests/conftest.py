@@ -63,22 +63,27 @@ def _reseed_taxonomy() -> None:
     Skill.objects.bulk_create(skills)
 
 
-@pytest.fixture(autouse=True)
-def _taxonomy_survives_flushes(request, django_db_blocker):
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
     """Tests that commit (transactional, live server) end with a flush that empties every
-    table, including the taxonomy migrations seed; put it back so later tests see what
-    production has."""
+    table, including the taxonomy migration 0002 seeds; once the flush is done, put it back so
+    later tests see what production has."""
     yield
-    marker = request.node.get_closest_marker("django_db")
+    fixtures = set(getattr(item, "fixturenames", ()))
+    marker = item.get_closest_marker("django_db")
     transactional = (marker is not None and marker.kwargs.get("transaction")) or bool(
-        {"transactional_db", "live_server"} & set(request.fixturenames)
+        {"transactional_db", "live_server"} & fixtures
     )
-    if transactional:
-        from partnerships.core.models import Sector
+    if not transactional:
+        return
+    from django.db import connection
+    from pytest_django.plugin import blocking_manager_key
 
-        with django_db_blocker.unblock():
-            if not Sector.objects.exists():
-                _reseed_taxonomy()
+    from partnerships.core.models import Sector
+
+    with item.config.stash[blocking_manager_key].unblock():
+        if connection.settings_dict["NAME"].startswith("test") and not Sector.objects.exists():
+            _reseed_taxonomy()
 
 
 def needs_service(name: str, reason: str) -> None:

@@ -12,7 +12,10 @@ organisations and students of invited institutions), never its organisers. Notif
 score reaches ``MATCHING_EVENT_MIN_SCORE``.
 """
 
+import json
+
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -78,7 +81,8 @@ def fanout_sql(event: Event, *, event_id: int, min_score: int) -> tuple[str, dic
         "kind": event.kind,
         "online": event.format == EventFormat.ONLINE,
         "hybrid": event.format == EventFormat.HYBRID,
-        "venue": f"{event.venue_name} {event.venue_address}".lower(),
+        "venue_name": (event.venue_name or "").lower(),
+        "venue_address": (event.venue_address or "").lower(),
         "sector_count": len(sector_ids),
         "event": event_id,
         "target": event.pk,
@@ -107,6 +111,13 @@ def fanout_sql(event: Event, *, event_id: int, min_score: int) -> tuple[str, dic
             f" (SELECT organisation_id FROM {AUDIENCE_ORGS} WHERE event_id = %(target_event)s)))"
         )
     agg = v["agg"].format(col="ps.sector_id", order="ps.sector_id")
+    # The person's town within the venue's name or address, as text (never a LIKE pattern: a
+    # "%" or "_" in someone's location must not match every venue), as ``recommend_events``.
+    find = "strpos" if connection.vendor == "postgresql" else "instr"
+    near = " OR ".join(
+        f"{find}(%({column})s, lower(trim(p.location))) > 0"
+        for column in ("venue_name", "venue_address")
+    )
     notification = Notification._meta.db_table
     preference = NotificationPreference._meta.db_table
     sql = f"""
@@ -122,7 +133,7 @@ def fanout_sql(event: Event, *, event_id: int, min_score: int) -> tuple[str, dic
                       ELSE COALESCE(hits.n, 0) * 1.0 / %(sector_count)s END) AS sector_part,
                 (CASE WHEN %(online)s THEN 1.0
                       WHEN COALESCE(p.location, '') = '' THEN 0.5
-                      WHEN %(venue)s LIKE '%%' || lower(trim(p.location)) || '%%' THEN 1.0
+                      WHEN {near} THEN 1.0
                       WHEN %(hybrid)s THEN 0.5 ELSE 0.0 END) AS place_part,
                 {_role_part_sql("%(kind)s", "u.role")} AS role_part
             FROM {PROFILE} p
@@ -222,13 +233,20 @@ def recommend_events(user, *, limit: int = 5) -> QuerySet[Event]:
     return with_cards(qs)[:limit]
 
 
-def explain(reasons: dict, *, sector_names: dict) -> list:
-    from django.utils.translation import gettext as _
-
-    reasons = dict(reasons)
+def parse_event_reasons(raw) -> dict:
+    """Reasons as stored (JSON text on SQLite, a dict on PostgreSQL), sector ids as a list."""
+    reasons = json.loads(raw) if isinstance(raw, str) else dict(raw or {})
     sectors = reasons.get("sectors") or ""
     if isinstance(sectors, str):
-        sectors = [int(s) for s in sectors.split(",") if s]
+        reasons["sectors"] = [int(s) for s in sectors.split(",") if s]
+    return reasons
+
+
+def explain(reasons: dict, *, sector_names: dict) -> list:
+    """Plain words: the event's sectors the person follows, and whether it is easy to reach."""
+    from django.utils.translation import gettext as _
+
+    sectors = parse_event_reasons(reasons).get("sectors", [])
     phrases = []
     names = [sector_names[pk] for pk in sectors if pk in sector_names]
     if names:

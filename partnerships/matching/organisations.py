@@ -200,8 +200,16 @@ def parse_org_reasons(raw) -> dict:
     return reasons
 
 
-def explain(reasons: dict, *, sector_names: dict, skill_names: dict, organisation=None) -> list:
-    """Plain words: which organisation, the sectors and skills in common, the place."""
+def explain(
+    reasons: dict,
+    *,
+    sector_names: dict,
+    skill_names: dict,
+    organisation=None,
+    partner: bool = False,
+) -> list:
+    """Plain words: which organisation, the sectors and skills in common, the place.
+    ``partner``: the words are about the suggested organisation, for the call's own people."""
     from django.utils.translation import gettext as _
 
     phrases = []
@@ -209,8 +217,13 @@ def explain(reasons: dict, *, sector_names: dict, skill_names: dict, organisatio
         phrases.append(_("For %(org)s") % {"org": organisation})
     sectors = [sector_names[pk] for pk in reasons.get("sectors", []) if pk in sector_names]
     if sectors:
+        words = (
+            _("Works in %(n)d of its %(total)d sectors: %(names)s")
+            if partner
+            else _("%(n)d of its %(total)d sectors are yours: %(names)s")
+        )
         phrases.append(
-            _("%(n)d of its %(total)d sectors are yours: %(names)s")
+            words
             % {
                 "n": len(sectors),
                 "total": reasons.get("wanted_sectors"),
@@ -219,12 +232,17 @@ def explain(reasons: dict, *, sector_names: dict, skill_names: dict, organisatio
         )
     skills = [skill_names[pk] for pk in reasons.get("skills", []) if pk in skill_names]
     if skills:
+        words = (
+            _("Its people have %(n)d of the %(total)d skills sought: %(names)s")
+            if partner
+            else _("Your team has %(n)d of the %(total)d skills sought: %(names)s")
+        )
         phrases.append(
-            _("Your team has %(n)d of the %(total)d skills sought: %(names)s")
+            words
             % {"n": len(skills), "total": reasons.get("wanted"), "names": ", ".join(skills[:4])}
         )
     if float(reasons.get("place") or 0) >= 1:
-        phrases.append(_("Remote, or where you are"))
+        phrases.append(_("Remote, or where it is") if partner else _("Remote, or where you are"))
     return phrases
 
 

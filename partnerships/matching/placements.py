@@ -72,6 +72,15 @@ def _vendor() -> dict[str, str]:
     return {"agg": "group_concat({col}, ',')", "json": "json_object", "lower": "lower"}
 
 
+def ordered_list(col: str, order: str, body: str) -> str:
+    """SQL: a scalar subquery listing ``col`` (comma-separated) from ``body`` ("FROM … WHERE
+    …") in ``order``. SQLite before 3.44 has no ``ORDER BY`` inside ``group_concat``, so there
+    the rows are ordered in a subquery first (which SQLite's aggregate keeps)."""
+    if connection.vendor == "postgresql":
+        return f"(SELECT string_agg(CAST({col} AS text), ',' ORDER BY {order}) {body})"
+    return f"(SELECT group_concat(v, ',') FROM (SELECT {col} AS v {body} ORDER BY {order}))"
+
+
 @dataclass(frozen=True)
 class Match:
     placement_id: int
@@ -152,7 +161,6 @@ def _scored_students(
     expression listing a scored student's matched skills, strongest first."""
     from partnerships.notifications.models import NotificationPreference
 
-    v = _vendor()
     w = weights()
     wanted = _wanted(placement)
     params.update(
@@ -179,12 +187,13 @@ def _scored_students(
     if institutions:
         filters.append(f"p.institution_id IN ({_in_list('inst', institutions, params)})")
     preference = NotificationPreference._meta.db_table
-    agg = v["agg"].format(col="ps.skill_id", order="wt.points DESC, ps.skill_id")
     # The student's skills among those wanted, strongest first: looked up (by profile, indexed)
     # only for the rows written, not aggregated for every student sharing a skill.
-    skill_ids = (
-        f"(SELECT {agg} FROM {PROFILE_SKILLS} ps JOIN wt ON wt.skill_id = ps.skill_id"
-        f" WHERE ps.profile_id = h.profile_id)"
+    skill_ids = ordered_list(
+        "ps.skill_id",
+        "wt.points DESC, ps.skill_id",
+        f"FROM {PROFILE_SKILLS} ps JOIN wt ON wt.skill_id = ps.skill_id"
+        f" WHERE ps.profile_id = h.profile_id",
     )
     ctes = f"""
         {wanted_cte},
@@ -327,9 +336,11 @@ def recommend_sql(profile: Profile, *, limit: int, now) -> tuple[str, dict]:
         "CASE WHEN per.wanted_count IS NULL THEN 0.5 WHEN per.hits = 0 THEN 0.0"
         " ELSE per.points / per.total END"
     )
-    hits = v["agg"].format(col="x.skill_id", order="x.points DESC, x.skill_id")
     # The student's skills among those one returned placement wants, strongest first.
-    top_skill_ids = f"""(SELECT {hits} FROM (
+    top_skill_ids = ordered_list(
+        "x.skill_id",
+        "x.points DESC, x.skill_id",
+        f"""FROM (
             SELECT r.skill_id, 1.0 * COALESCE(sw.weight, %(default_weight)s) AS points
             FROM {REQUIRED} r JOIN mine ON mine.skill_id = r.skill_id
             LEFT JOIN {WEIGHTS} sw ON sw.skill_id = r.skill_id
@@ -341,7 +352,8 @@ def recommend_sql(profile: Profile, *, limit: int, now) -> tuple[str, dict]:
             WHERE n.placement_id = top.id AND NOT EXISTS (
                 SELECT 1 FROM {REQUIRED} r
                 WHERE r.placement_id = n.placement_id AND r.skill_id = n.skill_id)
-        ) x)"""
+        ) x""",
+    )
     sql = f"""
         WITH mine AS (SELECT skill_id FROM {PROFILE_SKILLS} WHERE profile_id = %(profile)s),
         restricted AS (
@@ -421,34 +433,44 @@ def skill_names(ids) -> dict[int, str]:
     return dict(Skill.objects.filter(pk__in=set(ids)).values_list("pk", "name"))
 
 
-def explain(reasons: dict, names: dict[int, str], *, mode: str = "", location: str = "") -> list:
+def explain(
+    reasons: dict,
+    names: dict[int, str],
+    *,
+    mode: str = "",
+    location: str = "",
+    candidate: bool = False,
+) -> list:
     """Plain-words reasons, strongest first, e.g. ["You have 2 of the 3 skills it asks for:
-    Blender, Unity", "Your sector", "Remote allowed"]."""
+    Blender, Unity", "Your sector", "Remote allowed"]. ``candidate``: the words are about the
+    student, for the studio reading its suggested candidates ("Has 2 of the 3 skills …")."""
     from django.utils.translation import gettext as _
-    from django.utils.translation import ngettext
 
     phrases = []
     skills = [names[pk] for pk in reasons.get("skills", []) if pk in names]
     wanted = int(reasons.get("wanted") or 0)
     if skills and wanted:
         shown = ", ".join(skills[:4]) + (", …" if len(skills) > 4 else "")
-        phrases.append(
-            ngettext(
-                "You have %(n)d of the %(total)d skills it asks for: %(names)s",
-                "You have %(n)d of the %(total)d skills it asks for: %(names)s",
-                wanted,
-            )
-            % {"n": len(skills), "total": wanted, "names": shown}
+        words = (
+            _("Has %(n)d of the %(total)d skills it asks for: %(names)s")
+            if candidate
+            else _("You have %(n)d of the %(total)d skills it asks for: %(names)s")
         )
+        phrases.append(words % {"n": len(skills), "total": wanted, "names": shown})
     if float(reasons.get("sector") or 0) >= 1:
-        phrases.append(_("In a sector you follow"))
+        phrases.append(_("Follows its sector") if candidate else _("In a sector you follow"))
     place = float(reasons.get("place") or 0)
     if mode == Mode.REMOTE:
         phrases.append(_("Remote allowed"))
     elif place >= 1 and location:
-        phrases.append(_("In %(place)s, where you are") % {"place": location})
+        phrases.append(
+            (_("Based in %(place)s") if candidate else _("In %(place)s, where you are"))
+            % {"place": location}
+        )
     elif mode == Mode.HYBRID and place > 0:
         phrases.append(_("Hybrid: partly remote"))
     if float(reasons.get("dates") or 0) >= 1:
-        phrases.append(_("The dates fit your studies"))
+        phrases.append(
+            _("The dates fit their studies") if candidate else _("The dates fit your studies")
+        )
     return phrases

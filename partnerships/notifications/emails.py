@@ -60,8 +60,12 @@ def send_instant(*, event_id: int | None = None, limit: int = 5000) -> int:
             pending = pending.filter(event_id=event_id)
         ids = list(pending.order_by("pk").values_list("pk", flat=True)[:limit])
         Notification.objects.filter(pk__in=ids).update(emailed_at=now)
+    # Claimed above whoever they are for; emailed only to active accounts with an address (a
+    # closed account gets nothing, and its rows are not retried every minute either).
     notifications = with_explanations(
-        Notification.objects.filter(pk__in=ids).select_related("recipient__profile")
+        Notification.objects.filter(pk__in=ids, recipient__is_active=True)
+        .exclude(recipient__email="")
+        .select_related("recipient__profile")
     )
     for notification in notifications:
         _send(
@@ -134,8 +138,8 @@ def send_digests(frequency: str, *, now=None, batch: int = 500) -> int:
         digests = Digest.objects.filter(pk__in=chunk).select_related("user__profile")
         for digest in digests:
             items = by_digest.get(digest.pk, [])
-            if not items:
-                continue
+            if not items or not digest.user.is_active or not digest.user.email:
+                continue  # nothing left to tell, or a closed account
             _send(
                 digest.user.email,
                 f"notifications/digest_{frequency}",

@@ -136,7 +136,7 @@ def test_suggested_candidates_are_discoverable_students_only(
     client.force_login(studio_owner)
     page = client.get(url).content.decode()
     assert "Suggested candidates" in page
-    assert "Open" in page and "You have 2 of the 2 skills it asks for" in page
+    assert "Open" in page and "Has 2 of the 2 skills it asks for" in page
     section = page.split("Suggested candidates", 1)[1]
     assert "Private" not in section  # never students who keep their profile private
     assert "Applied" not in section  # already in the pipeline above

@@ -216,3 +216,78 @@ def test_recommendations_agree_with_the_fan_out(studio, skills, games):
 
 def test_recommendations_only_for_students(studio_owner):
     assert matching.recommend_placements(studio_owner) == []
+
+
+def test_recommendations_agree_with_the_fan_out_on_edge_cases(studio, skills, games, settings):
+    """Every pair scores and explains the same both ways: no skills, only nice-to-have skills,
+    a skill both required and nice, no sector or location, graduate roles, levels, institutions."""
+    settings.MATCHING_NOTIFY_MIN_SCORE = 0
+    other_uni = OrganisationFactory(kind="institution", name="Elsewhere", slug="elsewhere")
+    people = [
+        student("none@x.example", [], location=""),
+        student(
+            "one@x.example", [skills["blender"]], sectors=[games], location="manchester ",
+            expected_graduation=datetime.date(2027, 1, 1),
+        ),
+        student(
+            "post@x.example", [skills["blender"], skills["unity"], skills["nuke"]],
+            location="Leeds", level="postgraduate", expected_graduation=datetime.date(2029, 1, 1),
+        ),
+        student(
+            "nolevel@x.example", [skills["houdini"], skills["c-sharp"]], location="", level="",
+            institution=other_uni,
+        ),
+        student(
+            "elsewhere@x.example", [skills["unity"]], sectors=[games], institution=other_uni,
+            expected_graduation=datetime.date(2026, 1, 1),
+        ),
+    ]  # fmt: skip
+    for number in range(7):
+        student(f"crowd{number}@x.example", [skills["blender"], skills["unity"]][: number % 3])
+    refresh_skill_weights()
+    placements = [
+        placement(studio, title="No skills"),
+        placement(studio, nice=[skills["blender"], skills["nuke"]], title="Nice only"),
+        placement(
+            studio, [skills["blender"]], [skills["blender"], skills["unity"]], sector=games,
+            title="Required and nice",
+        ),
+        placement(
+            studio, [skills["unity"], skills["houdini"], skills["nuke"]], location="",
+            mode="hybrid", title="No sector, no location",
+        ),
+        placement(
+            studio, [skills["blender"]], kind=PlacementKind.GRADUATE_ROLE, mode="hybrid",
+            start_date=datetime.date(2027, 6, 1), location="Leeds", title="Graduate role",
+        ),
+        placement(
+            studio, [skills["blender"]], eligible_levels=["postgraduate"],
+            start_date=datetime.date(2028, 1, 1), title="Postgraduates",
+        ),
+        placement(studio, [skills["unity"]], mode="remote", title="One institution"),
+        placement(
+            studio, list(skills.values()), [skills["level-design"]], title="Every skill",
+        ),
+    ]  # fmt: skip
+    placements[6].eligible_institutions.set([other_uni])
+    mine = {person.pk for person in people}
+    fanned = {
+        (n.recipient_id, n.target_id): (n.score, matching.parse_reasons(n.reasons))
+        for target in placements
+        for n in fan_out(target)
+        if n.recipient_id in mine
+    }
+    recommended = {
+        (person.pk, m.placement_id): (m.score, m.reasons)
+        for person in people
+        for m in matching.recommend_placements(person, limit=100)
+    }
+    assert set(fanned) == set(recommended)
+    for pair, (score, reasons) in fanned.items():
+        assert recommended[pair][0] == score, pair
+        for part in ("skills", "wanted", "sector", "place", "dates"):
+            assert recommended[pair][1][part] == reasons[part], (pair, part)
+    nolevel, elsewhere = people[3].pk, people[4].pk
+    assert (nolevel, placements[5].pk) not in fanned  # no level: not eligible for postgrads
+    assert (elsewhere, placements[6].pk) in fanned
+    assert (people[1].pk, placements[6].pk) not in fanned  # another institution's students

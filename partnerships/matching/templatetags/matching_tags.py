@@ -45,6 +45,15 @@ def _student_panel(user) -> dict:
             )
             rows.append({"item": placement, "score": match.score, "why": words})
     events = list(event_matching.recommend_events(user, limit=EVENTS_SHOWN))
+    if events:
+        # The reasons in words, as in the notification: the sectors in common (prefetched
+        # with the cards) and the place; one query for the person's sectors.
+        followed = set(user.profile.sectors.values_list("pk", flat=True))
+        for event in events:
+            shared = {s.pk: s.name for s in event.sectors.all() if s.pk in followed}
+            event.why = event_matching.explain(
+                {"sectors": sorted(shared), "place": event.place_part}, sector_names=shared
+            )
     return {"placements": rows, "events": events}
 
 
@@ -104,7 +113,9 @@ def suggested_partners(context, opportunity) -> dict:
         {
             "item": organisations[m.organisation_id],
             "score": m.score,
-            "why": org_matching.explain(m.reasons, sector_names=sectors, skill_names=skills),
+            "why": org_matching.explain(
+                m.reasons, sector_names=sectors, skill_names=skills, partner=True
+            ),
         }
         for m in matches
         if m.organisation_id in organisations and m.score > 0
@@ -130,7 +141,7 @@ def suggested_candidates(placement) -> dict:
             "profile": profiles[m.user_id],
             "score": m.score,
             "why": placement_matching.explain(
-                m.reasons, names, mode=placement.mode, location=placement.location
+                m.reasons, names, mode=placement.mode, location=placement.location, candidate=True
             ),
         }
         for m in matches

@@ -5,6 +5,7 @@ Both claim their rows before sending (``emailed_at``; digests also by the unique
 """
 
 import datetime
+import logging
 
 from django.conf import settings
 from django.db import transaction
@@ -18,6 +19,8 @@ from partnerships.core.tasks import send_email
 from .models import Digest, Frequency, Notification
 from .preferences import unsubscribe_token
 from .selectors import with_explanations
+
+logger = logging.getLogger(__name__)
 
 
 def _absolute(path: str) -> str:
@@ -67,14 +70,24 @@ def send_instant(*, event_id: int | None = None, limit: int = 5000) -> int:
         .exclude(recipient__email="")
         .select_related("recipient__profile")
     )
+    sent = 0
     for notification in notifications:
-        _send(
-            notification.recipient.email,
-            "notifications/instant",
-            {"notification": notification, "person": notification.recipient},
-            unsubscribe_url(notification.recipient_id, notification.type),
-        )
-    return len(notifications)
+        try:
+            _send(
+                notification.recipient.email,
+                "notifications/instant",
+                {"notification": notification, "person": notification.recipient},
+                unsubscribe_url(notification.recipient_id, notification.type),
+            )
+        except Exception:
+            # The broker went away mid-run: give back the claim on everything not yet queued,
+            # so the beat safety net sends it later instead of it being lost.
+            unsent = [n.pk for n in notifications[sent:]]
+            Notification.objects.filter(pk__in=unsent).update(emailed_at=None)
+            logger.warning("Could not queue %d instant emails; released for retry", len(unsent))
+            raise
+        sent += 1
+    return sent
 
 
 def period_for(frequency: str, now: datetime.datetime) -> datetime.date:
@@ -135,15 +148,32 @@ def send_digests(frequency: str, *, now=None, batch: int = 500) -> int:
         by_digest: dict[int, list] = {}
         for notification in notifications:
             by_digest.setdefault(notification.digest_id, []).append(notification)
-        digests = Digest.objects.filter(pk__in=chunk).select_related("user__profile")
-        for digest in digests:
+        digests = list(
+            Digest.objects.filter(pk__in=chunk).select_related("user__profile").order_by("pk")
+        )
+        for position, digest in enumerate(digests):
             items = by_digest.get(digest.pk, [])
             if not items or not digest.user.is_active or not digest.user.email:
                 continue  # nothing left to tell, or a closed account
-            _send(
-                digest.user.email,
-                f"notifications/digest_{frequency}",
-                {"person": digest.user, "items": items, "digest": digest},
-                unsubscribe_url(digest.user_id, f"digest:{frequency}"),
-            )
+            try:
+                _send(
+                    digest.user.email,
+                    f"notifications/digest_{frequency}",
+                    {"person": digest.user, "items": items, "digest": digest},
+                    unsubscribe_url(digest.user_id, f"digest:{frequency}"),
+                )
+            except Exception:
+                release_digests([d.pk for d in digests[position:]] + ids[start + batch :])
+                raise
     return len(ids)
+
+
+def release_digests(digest_ids: list[int]) -> None:
+    """Undo the claim of digests that could not be queued (the broker went away): their items
+    go back to pending and the digest rows are removed, so the next run sends them."""
+    with transaction.atomic():
+        Notification.objects.filter(digest_id__in=digest_ids).update(
+            digest_id=None, emailed_at=None
+        )
+        Digest.objects.filter(pk__in=digest_ids).delete()
+    logger.warning("Could not queue %d digests; released for the next run", len(digest_ids))

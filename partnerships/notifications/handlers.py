@@ -55,7 +55,9 @@ def opportunity_published(event: DomainEvent) -> int:
     from partnerships.projects.models import Opportunity, OpportunityStatus
 
     opportunity = (
-        Opportunity.objects.filter(pk=event.target_id, status=OpportunityStatus.OPEN)
+        Opportunity.objects.filter(
+            pk=event.target_id, status=OpportunityStatus.OPEN, organisation__status="verified"
+        )
         .select_related("organisation")
         .first()
     )
@@ -75,7 +77,9 @@ def curriculum_review_opened(event: DomainEvent) -> int:
     from partnerships.curriculum.models import CurriculumReview
     from partnerships.matching.organisations import fanout_sql, target_for_review
 
-    review = CurriculumReview.objects.filter(pk=event.target_id, status="open").first()
+    review = CurriculumReview.objects.filter(
+        pk=event.target_id, status="open", institution__status="verified"
+    ).first()
     if review is None:
         return 0
     sql, params = fanout_sql(

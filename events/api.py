@@ -65,6 +65,16 @@ REGISTRATION_STATES = ["open", "not_yet", "closed", "unavailable"]
 REGISTRATION_STATUS_HELP = "One of: " + ", ".join(RegistrationStatus.values) + "."
 
 
+def _id_filter(params, name: str) -> int | None:
+    """An optional ``?name=<id>`` list filter: absent → None; anything but an id → 400."""
+    raw = params.get(name, "")
+    if raw == "":
+        return None
+    if not raw.isdigit() or len(raw) > 18:
+        raise serializers.ValidationError({name: [f"Give {name} as a numeric id."]})
+    return int(raw)
+
+
 def _truthy(value: str) -> bool:
     return (value or "").lower() in ("1", "true", "yes", "on")
 
@@ -806,9 +816,10 @@ class EventSessionViewSet(
 
     def get_queryset(self):
         qs = EventSession.objects.filter(event__in=selectors.visible_events(self.request.user))
-        event = self.request.query_params.get("event", "")
-        if self.action == "list" and event.isdigit():
-            qs = qs.filter(event_id=int(event))
+        if self.action == "list":
+            event = _id_filter(self.request.query_params, "event")
+            if event is not None:
+                qs = qs.filter(event_id=event)
         speakers = Speaker.objects.select_related("user__profile")
         return (
             qs.select_related(*_EVENT_JOINS)
@@ -892,10 +903,11 @@ class SpeakerViewSet(
     def get_queryset(self):
         qs = Speaker.objects.filter(event__in=selectors.visible_events(self.request.user))
         params = self.request.query_params
-        if self.action == "list" and params.get("event", "").isdigit():
-            qs = qs.filter(event_id=int(params["event"]))
-        if self.action == "list" and params.get("session", "").isdigit():
-            qs = qs.filter(session_id=int(params["session"]))
+        if self.action == "list":
+            for name, column in (("event", "event_id"), ("session", "session_id")):
+                value = _id_filter(params, name)
+                if value is not None:
+                    qs = qs.filter(**{column: value})
         return qs.select_related(*_EVENT_JOINS, "user__profile").order_by("event_id", "order", "pk")
 
     def perform_create(self, serializer):

@@ -327,3 +327,10 @@ def test_a_multi_day_event_email_names_the_end_day(event, student, immediate_on_
     services.register(actor=student, event=event)
     end = event.ends_at.astimezone(event.tzinfo)
     assert end.strftime("%A") in mail.outbox[0].body
+
+
+@pytest.mark.parametrize("path", ["/api/event-sessions/", "/api/event-speakers/"])
+def test_agenda_list_filters_refuse_non_numeric_ids(client, path):
+    """Found in review (not fixed then): ``?event=abc`` was ignored and returned everything."""
+    assert client.get(path, {"event": "abc"}).status_code == 400
+    assert client.get(path, {"event": "1"}).status_code == 200

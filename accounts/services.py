@@ -34,4 +34,10 @@ def profile_update(*, actor, profile: Profile, skills=None, sectors=None, **fiel
         profile.skills.set(skills)
     if sectors is not None:
         profile.sectors.set(sectors)
+    if profile.user.role == Role.STUDENT:
+        # What suits them may have changed: recompute their stored recommendations.
+        from partnerships.core.mail import enqueue_after_commit
+        from partnerships.matching.tasks import refresh_student_recommendations
+
+        enqueue_after_commit(refresh_student_recommendations, user_id=profile.user_id)
     return profile

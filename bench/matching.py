@@ -57,10 +57,12 @@ from accounts.models import Profile, Role, StudyLevel, User  # noqa: E402
 from partnerships.activity.models import DomainEvent  # noqa: E402
 from partnerships.core.mail import render_email  # noqa: E402
 from partnerships.core.models import Sector, Skill  # noqa: E402
+from partnerships.matching.models import PlacementRecommendation  # noqa: E402
 from partnerships.matching.placements import (  # noqa: E402
     explain,
     fanout_sql,
     recommend_placements,
+    refresh_recommendations,
     skill_names,
 )
 from partnerships.matching.services import refresh_skill_weights  # noqa: E402
@@ -93,6 +95,8 @@ REQUIRED = Placement.required_skills.through._meta.db_table
 NICE = Placement.nice_skills.through._meta.db_table
 ELIGIBLE = Placement.eligible_institutions.through._meta.db_table
 NOTIFICATION = Notification._meta.db_table
+RECOMMENDATION = PlacementRecommendation._meta.db_table
+RECOMMENDATION_COLUMNS = "student_id, placement_id, score, reasons, computed_at"
 PREFERENCE = NotificationPreference._meta.db_table
 DIGEST = Digest._meta.db_table
 EVENT = DomainEvent._meta.db_table
@@ -228,6 +232,7 @@ def cleanup() -> float:
     statements = [
         f"DELETE FROM {NOTIFICATION} WHERE event_id IN ({BENCH_EVENTS})",
         f"DELETE FROM {NOTIFICATION} WHERE recipient_id IN ({BENCH_USERS})",
+        f"DELETE FROM {RECOMMENDATION} WHERE student_id IN ({BENCH_USERS})",
         f"DELETE FROM {DIGEST} WHERE user_id IN ({BENCH_USERS})",
         f"DELETE FROM {PREFERENCE} WHERE user_id IN ({BENCH_USERS})",
         f"DELETE FROM {EVENT} WHERE id IN ({BENCH_EVENTS})",
@@ -495,35 +500,52 @@ def run_fanout(placement, event, *, min_score: int) -> tuple[float, int]:
 
 
 def measure_fanout(population: dict, runs: int) -> None:
+    """The fan-out writes notifications and (on PostgreSQL, in the same statement) the stored
+    recommendations; the floor bulk-inserts exactly the rows it wrote, into the same tables."""
     min_score = settings.MATCHING_NOTIFY_MIN_SCORE
-    delete = f"DELETE FROM {NOTIFICATION} WHERE event_id = %s"
+
+    def delete(event_id: int, placement_id: int) -> None:
+        execute(f"DELETE FROM {NOTIFICATION} WHERE event_id = %s", [event_id])
+        execute(f"DELETE FROM {RECOMMENDATION} WHERE placement_id = %s", [placement_id])
+        vacuum(NOTIFICATION, RECOMMENDATION)
+
     for label, required, nice, mode in FANOUT_CASES:
         placement, event = new_placement(
             population, title=f"Bench fan-out, {label}", required=required, nice=nice, mode=mode
         )
         run_fanout(placement, event, min_score=min_score)  # warm-up; its rows feed the floor
         execute("DROP TABLE IF EXISTS bench_fanout_rows")
+        execute("DROP TABLE IF EXISTS bench_recommendation_rows")
         execute(
             f"CREATE TEMP TABLE bench_fanout_rows AS SELECT {NOTIFICATION_COLUMNS}"
             f" FROM {NOTIFICATION} WHERE event_id = %s",
             [event.pk],
         )
-        # The floor: the very same rows, bulk-inserted into the same table and indexes.
+        execute(
+            f"CREATE TEMP TABLE bench_recommendation_rows AS SELECT {RECOMMENDATION_COLUMNS}"
+            f" FROM {RECOMMENDATION} WHERE placement_id = %s",
+            [placement.pk],
+        )
+        stored = execute("SELECT 1 FROM bench_recommendation_rows")
+        # The floor: the very same rows, bulk-inserted into the same tables and indexes.
         floor_sql = (
             f"INSERT INTO {NOTIFICATION} ({NOTIFICATION_COLUMNS})"
             f" SELECT {NOTIFICATION_COLUMNS} FROM bench_fanout_rows"
         )
+        floor_recommendations = (
+            f"INSERT INTO {RECOMMENDATION} ({RECOMMENDATION_COLUMNS})"
+            f" SELECT {RECOMMENDATION_COLUMNS} FROM bench_recommendation_rows"
+        )
         fanout_times, floor_times, counts = [], [], set()
-        for _ in range(runs):  # alternate, each from the same clean (vacuumed) table
-            execute(delete, [event.pk])
-            vacuum(NOTIFICATION)
+        for _ in range(runs):  # alternate, each from the same clean (vacuumed) tables
+            delete(event.pk, placement.pk)
             seconds, written = run_fanout(placement, event, min_score=min_score)
             fanout_times.append(seconds)
             counts.add(written)
-            execute(delete, [event.pk])
-            vacuum(NOTIFICATION)
+            delete(event.pk, placement.pk)
             started = time.perf_counter()
             floor_written = execute(floor_sql)
+            execute(floor_recommendations)
             floor_times.append(time.perf_counter() - started)
             assert floor_written == written, (floor_written, written)
         assert len(counts) == 1, counts
@@ -532,7 +554,7 @@ def measure_fanout(population: dict, runs: int) -> None:
         ratio = fanout / floor
         report(
             f"fan-out, {label} placement",
-            f"{fanout:.3f} s, {matched:,} matched",
+            f"{fanout:.3f} s, {matched:,} notified, {stored:,} recommendations stored",
             f"{floor:.3f} s",
             ratio,
             "≤ 3× floor",
@@ -544,12 +566,12 @@ def measure_fanout(population: dict, runs: int) -> None:
             f" floor {', '.join(f'{t:.3f}' for t in floor_times)} s",
             flush=True,
         )
-        execute(delete, [event.pk])
-        vacuum(NOTIFICATION)
+        delete(event.pk, placement.pk)
     # Memory: the broad case (most rows) in a fresh worker-like process.
     measure_memory(placement, event, matched)
-    execute(delete, [event.pk])
+    delete(event.pk, placement.pk)
     execute("DROP TABLE IF EXISTS bench_fanout_rows")
+    execute("DROP TABLE IF EXISTS bench_recommendation_rows")
 
 
 def measure_memory(placement, event, matched: int) -> None:
@@ -655,6 +677,19 @@ def measure_recommendations(rng: random.Random, population: dict, sample: int) -
     users = list(User.objects.filter(pk__in=user_ids).select_related("profile"))
     rng.shuffle(users)
     now = timezone.now()
+    # Stored recommendations are written by each fan-out and recomputed when a profile changes;
+    # the generated placements were never fanned out, so compute them as a profile change would
+    # (and report that cost on its own line).
+    refresh_times = [timed_ms(lambda user=user: refresh_recommendations(user))[0] for user in users]
+    report(
+        f"recommendation refresh after a profile change ({len(users)} students)",
+        f"median {statistics.median(refresh_times):.1f} ms,"
+        f" p95 {percentile(refresh_times, 0.95):.1f} ms",
+        "—",
+        None,
+        "none set (worker)",
+        None,
+    )
     for user in users[:10]:  # warm-up
         recommendations_with_explanations(user)
         plain_page(now)

@@ -391,3 +391,11 @@ MATCHING_EVENT_WEIGHTS = {
     "role": env.int("MATCHING_EVENT_WEIGHT_ROLE", default=20),
 }
 MATCHING_EVENT_MIN_SCORE = env.int("MATCHING_EVENT_MIN_SCORE", default=60)
+# Stored recommendations: the fan-out keeps every student's match from this score, and a profile
+# change recomputes that student's best this many.
+MATCHING_RECOMMEND_MIN_SCORE = env.int("MATCHING_RECOMMEND_MIN_SCORE", default=50)
+MATCHING_RECOMMEND_KEEP = env.int("MATCHING_RECOMMEND_KEEP", default=50)
+CELERY_BEAT_SCHEDULE["matching-prune-recommendations"] = {
+    "task": "partnerships.matching.tasks.prune_recommendations",
+    "schedule": crontab(hour=3, minute=45),
+}

@@ -41,3 +41,19 @@ def refresh_skill_weights() -> int:
         batch_size=1000,
     )
     return len(rows)
+
+
+def prune_recommendations(*, now=None) -> int:
+    """Delete stored recommendations of placements that closed or passed their deadline."""
+    from django.db.models import Q
+
+    from partnerships.placements.models import PlacementStatus
+
+    from .models import PlacementRecommendation
+
+    now = now or timezone.now()
+    stale = PlacementRecommendation.objects.filter(
+        ~Q(placement__status=PlacementStatus.OPEN) | Q(placement__deadline__lte=now)
+    )
+    deleted, _by_model = stale.delete()
+    return deleted

@@ -6,6 +6,7 @@ notifications are marked as emailed (no second email); matches follow the person
 """
 
 from django.conf import settings
+from django.db import connection
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -45,7 +46,33 @@ def placement_published(event: DomainEvent) -> int:
     sql, params = fanout_sql(
         placement, event_id=event.pk, min_score=settings.MATCHING_NOTIFY_MIN_SCORE
     )
-    return insert_rows(sql, params, event_id=event.pk)
+    written = insert_rows(sql, params, event_id=event.pk)
+    if connection.vendor != "postgresql":  # PostgreSQL stored them in the same statement
+        store_recommendations(placement)
+    return written
+
+
+def store_recommendations(placement, *, replace: bool = False) -> None:
+    from partnerships.matching.models import PlacementRecommendation
+    from partnerships.matching.placements import recommendations_sql
+
+    if replace:
+        PlacementRecommendation.objects.filter(placement=placement).delete()
+    sql, params = recommendations_sql(placement)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+@handles("placement.updated")
+def placement_updated(event: DomainEvent) -> int:
+    """An open placement was edited (skills, place, eligibility …): re-score who it suits for
+    recommendations. Nobody is notified again."""
+    from partnerships.placements.models import Placement, PlacementStatus
+
+    placement = Placement.objects.filter(pk=event.target_id, status=PlacementStatus.OPEN).first()
+    if placement is not None:
+        store_recommendations(placement, replace=True)
+    return 0
 
 
 @handles("opportunity.published")

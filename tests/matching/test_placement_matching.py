@@ -220,8 +220,10 @@ def test_recommendations_only_for_students(studio_owner):
 
 def test_recommendations_agree_with_the_fan_out_on_edge_cases(studio, skills, games, settings):
     """Every pair scores and explains the same both ways: no skills, only nice-to-have skills,
-    a skill both required and nice, no sector or location, graduate roles, levels, institutions."""
+    a skill both required and nice, no sector or location, graduate roles, levels, institutions.
+    The live scorer, the stored recommendations the fan-out writes, and the notifications agree."""
     settings.MATCHING_NOTIFY_MIN_SCORE = 0
+    settings.MATCHING_RECOMMEND_MIN_SCORE = 0
     other_uni = OrganisationFactory(kind="institution", name="Elsewhere", slug="elsewhere")
     people = [
         student("none@x.example", [], location=""),
@@ -282,7 +284,15 @@ def test_recommendations_agree_with_the_fan_out_on_edge_cases(studio, skills, ga
         for person in people
         for m in matching.recommend_placements(person, limit=100)
     }
-    assert set(fanned) == set(recommended)
+    live = {
+        (person.pk, m.placement_id): (m.score, m.reasons)
+        for person in people
+        for m in matching.score_open_placements(person.profile, limit=100)
+    }
+    assert set(fanned) == set(recommended) == set(live)
+    assert {pair: value[0] for pair, value in live.items()} == {
+        pair: value[0] for pair, value in recommended.items()
+    }
     for pair, (score, reasons) in fanned.items():
         assert recommended[pair][0] == score, pair
         for part in ("skills", "wanted", "sector", "place", "dates"):

@@ -250,6 +250,11 @@ def placement_update(
     if questions is not None:
         _set_questions(locked, questions)
     refresh_search_vector(Placement, locked.pk, Placement.SEARCH_WEIGHTS)
+    if locked.status == S.OPEN:
+        # Who it suits may have changed: matching re-scores it (nobody is notified again).
+        record_event(
+            "placement.updated", target=locked, actor=actor, organisation=locked.organisation
+        )
     return locked
 
 

@@ -178,6 +178,15 @@ def _scored_students(
     wanted_cte = _wanted_cte(wanted, params)
     non_skill_max = w["sector"] + w["place"] + w["dates"]
     join = "JOIN" if wanted and min_score > non_skill_max else "LEFT JOIN"
+    # Prune early: even with full marks elsewhere, a student needs this share of the skill
+    # points to round up to ``min_score`` (score = ROUND(skills × share + the rest)). Students
+    # below it cannot qualify, so they are dropped before any join. Exact, not a heuristic.
+    params["needed_share"] = max(0.0, (min_score - 0.5 - non_skill_max) / w["skills"]) - 1e-9
+    having = (
+        "HAVING SUM(wt.points) >= %(needed_share)s * (SELECT total FROM t)"
+        if join == "JOIN"
+        else ""
+    )
     filters = [f"u.role = '{Role.STUDENT}'", "u.is_active"]
     if discoverable_only:
         filters.append("p.discoverable")
@@ -206,7 +215,7 @@ def _scored_students(
         h AS (
             SELECT ps.profile_id, SUM(wt.points) AS points
             FROM {PROFILE_SKILLS} ps JOIN wt ON wt.skill_id = ps.skill_id
-            GROUP BY ps.profile_id
+            GROUP BY ps.profile_id {having}
         ),
         candidates AS (
             SELECT u.id AS user_id, p.id AS profile_id, h.points,

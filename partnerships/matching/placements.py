@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from math import log
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Max
 from django.utils import timezone
@@ -494,7 +495,12 @@ def refresh_recommendations(user) -> int:
     profile = getattr(user, "profile", None)
     if profile is None or user.role != Role.STUDENT:
         return 0
-    matches = score_open_placements(profile, limit=settings.MATCHING_RECOMMEND_KEEP)
+    floor = recommend_min_score()
+    matches = [
+        m
+        for m in score_open_placements(profile, limit=settings.MATCHING_RECOMMEND_KEEP)
+        if m.score >= floor  # the fan-out's bar too: a weak match is not a recommendation
+    ]
     now = timezone.now()
     with transaction.atomic():
         PlacementRecommendation.objects.filter(student=user).delete()
@@ -531,7 +537,10 @@ def recommend_placements(user, *, limit: int = 20, now=None) -> list[Match]:
         return [Match(pk, score, parse_reasons(reasons)) for pk, score, reasons in rows]
 
     matches = read()
-    if not matches and refresh_recommendations(user):
+    # Nothing stored yet (a new student): compute once. The cache keeps a student with no good
+    # match from being rescored on every page; profile changes refresh in the worker anyway.
+    first_time = not matches and cache.add(f"matching:recommended:{user.pk}", 1, timeout=3600)
+    if first_time and refresh_recommendations(user):
         matches = read()
     return matches
 

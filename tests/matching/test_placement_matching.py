@@ -196,7 +196,7 @@ def test_a_withdrawn_placement_notifies_nobody(studio, skills):
     assert fan_out(target) == []
 
 
-def test_recommendations_agree_with_the_fan_out(studio, skills, games):
+def test_recommendations_agree_with_the_fan_out(studio, skills, games, settings):
     person = student("me@uni.example", [skills["blender"], skills["unity"]], sectors=[games])
     refresh_skill_weights()
     best = placement(studio, [skills["blender"], skills["unity"]], sector=games, title="Best")
@@ -205,9 +205,15 @@ def test_recommendations_agree_with_the_fan_out(studio, skills, games):
     placement(studio, [skills["blender"]], title="Closed", status=PlacementStatus.CLOSED)
     placement(studio, [skills["blender"]], title="Postgrads", eligible_levels=["postgraduate"])
 
-    recommended = matching.recommend_placements(person)
     titles = dict(Placement.objects.values_list("pk", "title"))
-    assert [titles[m.placement_id] for m in recommended] == ["Best", "Half", "None of mine"]
+    ranked = matching.score_open_placements(person.profile, limit=20)
+    assert [titles[m.placement_id] for m in ranked] == ["Best", "Half", "None of mine"]
+    recommended = matching.recommend_placements(person)
+    # Recommended: the same order, from the same bar as the notifications.
+    assert [m.placement_id for m in recommended] == [
+        m.placement_id for m in ranked if m.score >= settings.MATCHING_RECOMMEND_MIN_SCORE
+    ]
+    assert titles[recommended[0].placement_id] == "Best"
     fanned = {n.target_id: n.score for n in fan_out(best) + fan_out(half)}
     for match in recommended[:2]:
         assert match.score == fanned[match.placement_id]

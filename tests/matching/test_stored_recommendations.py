@@ -112,3 +112,16 @@ def test_a_placement_past_its_deadline_is_not_recommended(studio, skills):
     fan_out(target)
     later = timezone.now() + datetime.timedelta(days=30)
     assert matching.recommend_placements(person, now=later) == []
+
+
+def test_weak_matches_are_not_recommended_and_not_rescored_on_every_page(studio, skills):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    person = student("far@uni.example", [skills["houdini"]], location="Leeds")
+    refresh_skill_weights()
+    placement(studio, [skills["blender"], skills["unity"]])
+    assert matching.recommend_placements(person) == []  # computed once, nothing good enough
+    with CaptureQueriesContext(connection) as captured:
+        assert matching.recommend_placements(person) == []
+    assert len(captured) == 1  # the read only; the live scoring is not repeated

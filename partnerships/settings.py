@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "events",
     "partnerships.matching",
     "partnerships.notifications",
+    "partnerships.stories",
 ]
 
 MIDDLEWARE = [

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "partnerships.matching",
     "partnerships.notifications",
     "partnerships.stories",
+    "partnerships.impact",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Impact figures: read-only aggregates over placements, projects, curriculum reviews and events."""

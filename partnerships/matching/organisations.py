@@ -23,7 +23,14 @@ from accounts.models import Profile, User
 from partnerships.organisations.models import Membership, Organisation, Status
 
 from .models import SkillWeight
-from .placements import _in_list, _vendor, _wanted_cte, default_weight, parse_reasons
+from .placements import (
+    _in_list,
+    _vendor,
+    _wanted_cte,
+    default_weight,
+    ordered_rows,
+    parse_reasons,
+)
 
 ORGANISATION = Organisation._meta.db_table
 ORG_SECTORS = Organisation.sectors.through._meta.db_table
@@ -102,7 +109,7 @@ def _scored_organisations_sql(target: Target, params: dict) -> str:
         ),
         sk AS (
             SELECT ms.organisation_id, SUM(ms.points) AS points, {skill_agg} AS skill_ids
-            FROM ms GROUP BY ms.organisation_id
+            FROM {ordered_rows("ms", "points DESC, skill_id")} GROUP BY ms.organisation_id
         ),
         parts AS (
             SELECT c.id AS organisation_id,
@@ -340,7 +347,7 @@ def recommend_calls(organisation: Organisation, *, limit: int = 5, now=None) -> 
         sec AS (
             SELECT os.opportunity_id, COUNT(*) AS total, SUM(os.hit) AS hits,
                 {sector_hits} AS sector_ids
-            FROM os GROUP BY os.opportunity_id
+            FROM {ordered_rows("os", "sector_id")} GROUP BY os.opportunity_id
         ),
         ok AS (
             SELECT k.opportunity_id, k.skill_id,
@@ -352,7 +359,7 @@ def recommend_calls(organisation: Organisation, *, limit: int = 5, now=None) -> 
         sk AS (
             SELECT ok.opportunity_id, COUNT(*) AS wanted, SUM(ok.points) AS total,
                 SUM(ok.points * ok.hit) AS points, {skill_hits} AS skill_ids
-            FROM ok GROUP BY ok.opportunity_id
+            FROM {ordered_rows("ok", "points DESC, skill_id")} GROUP BY ok.opportunity_id
         ),
         parts AS (
             SELECT c.id, c.deadline,

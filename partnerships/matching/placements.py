@@ -82,6 +82,15 @@ def ordered_list(col: str, order: str, body: str) -> str:
     return f"(SELECT group_concat(v, ',') FROM (SELECT {col} AS v {body} ORDER BY {order}))"
 
 
+def ordered_rows(source: str, order: str, *, vendor: str | None = None) -> str:
+    """SQL: ``source`` (a CTE name) as a FROM item whose rows reach a ``_vendor()["agg"]``
+    aggregate in ``order``. PostgreSQL orders inside ``string_agg``; SQLite's ``group_concat``
+    takes rows in the order of an ordered subquery, so there the CTE is wrapped in one."""
+    if (vendor or connection.vendor) == "postgresql":
+        return source
+    return f"(SELECT * FROM {source} ORDER BY {order}) {source}"
+
+
 @dataclass(frozen=True)
 class Match:
     placement_id: int

@@ -127,7 +127,11 @@ def direct(
     notifications whose service email was sent by the change itself (no second email)."""
     from .preferences import frequencies_for
 
-    frequencies = frequencies_for([pk for pk in user_ids if pk], type_)
+    from django.contrib.auth import get_user_model
+
+    # Deactivated accounts can never sign in to read a notification: write none for them.
+    active = get_user_model().objects.filter(pk__in=[pk for pk in user_ids if pk], is_active=True)
+    frequencies = frequencies_for(active.values_list("pk", flat=True), type_)
     now = timezone.now()
     rows = [
         Notification(

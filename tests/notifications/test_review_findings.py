@@ -192,3 +192,24 @@ def test_event_fan_out_reads_a_location_as_text_not_a_pattern(student, studio, s
     sent = Notification.objects.get(event=published, recipient=student)
     (recommended,) = recommend_events(student)
     assert sent.score == recommended.match_score == 70  # sectors 50 + role 20, not near
+
+
+def test_direct_notifications_skip_deactivated_accounts(student, studio_owner, studio):
+    """Workflow notifications (application changes, approvals…) were written for accounts that
+    had been closed: nobody could ever read them, and they inflated unread counts in the API."""
+    type(student).objects.filter(pk=student.pk).update(is_active=False)
+    event = DomainEvent.objects.create(
+        name="test.direct", target_type="organisations.organisation", target_id=studio.pk
+    )
+    written = outbox.direct(
+        event,
+        NotificationType.APPLICATION,
+        [student.pk, studio_owner.pk, None],
+        title="Something changed",
+        url="/",
+        target=studio,
+    )
+    assert written == 1
+    assert list(Notification.objects.filter(event=event).values_list("recipient", flat=True)) == [
+        studio_owner.pk
+    ]

@@ -9,13 +9,18 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN useradd --create-home --uid 1000 tandem
 WORKDIR /app
 
+# pg_dump / pg_restore for `manage.py backup` and `restore` (same major version as the database).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
+
 COPY requirements.lock ./
 RUN pip install -r requirements.lock
 
 COPY --chown=tandem:tandem . .
 RUN SECRET_KEY=build-only-collectstatic-key-not-used-at-runtime-000000000000000000 \
     python manage.py collectstatic --noinput \
-    && mkdir -p /app/media && chown tandem:tandem /app/media
+    && mkdir -p /app/media /app/backups && chown tandem:tandem /app/media /app/backups
 
 USER tandem
 EXPOSE 8000

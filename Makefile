@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve migrate seed test lint format worker beat check-deploy bench clean
+.PHONY: help install run serve migrate seed test lint format worker beat check-deploy bench backup restore clean
 
 help:
 	@echo "make run      install, migrate, load demo data, serve http://$(HOST):$(PORT)"
@@ -15,6 +15,8 @@ help:
 	@echo "make worker   a Celery worker (needs REDIS_URL)"
 	@echo "make beat     Celery beat, the periodic scheduler (needs REDIS_URL)"
 	@echo "make lint     ruff check and format check;  make format  fix formatting"
+	@echo "make backup   database + uploaded files into backups/ (BACKUP_DIR)"
+	@echo "make restore BACKUP=backups/tandem-…  replace database and files with a backup"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +58,13 @@ beat: install
 check-deploy: install
 	DEBUG=False SECRET_KEY=$$($(BIN)/python -c "import secrets;print(secrets.token_urlsafe(64))") \
 		ALLOWED_HOSTS=tandem.example $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+backup: install
+	$(BIN)/python manage.py backup
+
+restore: install
+	@test -n "$(BACKUP)" || (echo "usage: make restore BACKUP=backups/tandem-YYYYMMDDTHHMMSSZ" && exit 2)
+	$(BIN)/python manage.py restore "$(BACKUP)"
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -45,9 +45,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # used by allauth's two-factor pages
     "django.contrib.sites",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -80,6 +83,7 @@ MIDDLEWARE = [
     "accounts.middleware.UserTimezoneMiddleware",
     "accounts.middleware.AccountFormStatusMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.RequireAdminMFAMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -159,6 +163,15 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Tandem] "
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# Two-factor authentication: an authenticator app (TOTP) with recovery codes, for everyone;
+# platform admins cannot use the site until they have turned it on (RequireAdminMFAMiddleware).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Tandem"
+# Required in production; the quick-start demo (DEBUG) lets its admin in without an app.
+MFA_REQUIRED_FOR_ADMINS = env.bool("MFA_REQUIRED_FOR_ADMINS", default=not DEBUG)
+# Signed-in sessions are listed (device, IP, when) and the others can be signed out. Recorded at
+# sign-in only: tracking every request would cost two writes per page view.
+USERSESSIONS_TRACK_ACTIVITY = False
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/300s/key",
@@ -254,7 +267,7 @@ PROPOSAL_NUDGE_DAYS = env.int("PROPOSAL_NUDGE_DAYS", default=7)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so an unauthenticated call answers 401 with a WWW-Authenticate header.
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.TwoFactorAwareTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -28,6 +28,7 @@ def _isolated_settings(settings, tmp_path):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.SITE_URL = "http://testserver"
+    settings.MFA_REQUIRED_FOR_ADMINS = True  # as in production
     cache.clear()
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
@@ -160,10 +161,20 @@ def student(university):
     return user
 
 
+def with_two_factor(user):
+    """Platform admins must use two-factor authentication: give one an authenticator app."""
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    TOTP.activate(user, generate_totp_secret())
+    RecoveryCodes.activate(user)
+    return user
+
+
 @pytest.fixture
 def platform_admin(db):
-    return UserFactory(
-        email="ada@tandem.example", role=Role.ADMIN, is_staff=True, display_name="Ada"
+    return with_two_factor(
+        UserFactory(email="ada@tandem.example", role=Role.ADMIN, is_staff=True, display_name="Ada")
     )
 
 

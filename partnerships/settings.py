@@ -281,10 +281,12 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
+        "partnerships.core.throttling.WriteRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="60/min"),
         "user": env.str("API_THROTTLE_USER", default="600/min"),
+        "write": env.str("API_THROTTLE_WRITE", default="120/min"),
     },
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "partnerships.core.api.exception_handler",
@@ -350,6 +352,8 @@ CELERY_BEAT_SCHEDULE["curriculum-close-expired"] = {
     "task": "partnerships.curriculum.tasks.close_expired_reviews",
     "schedule": 60 * 60,  # hourly: open reviews past their deadline are closed
 }
+# A person may send this many proposals in 24 hours (HTML and API); more answer 429.
+PROPOSALS_PER_DAY = env.int("PROPOSALS_PER_DAY", default=20)
 MAX_CV_UPLOAD_BYTES = env.int("MAX_CV_UPLOAD_BYTES", default=5 * 1024 * 1024)
 CELERY_BEAT_SCHEDULE["placements-close-expired"] = {
     "task": "partnerships.placements.tasks.close_expired_placements",

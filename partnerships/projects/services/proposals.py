@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partnerships.activity.services import record_event
-from partnerships.core.errors import Conflict, DomainError, PermissionDenied
+from partnerships.core.errors import Conflict, DomainError, PermissionDenied, RateLimited
 from partnerships.core.mail import send_templated_email
 from partnerships.organisations.models import Organisation
 from partnerships.organisations.permissions import can_act_for
@@ -89,6 +89,18 @@ def _lock(proposal: Proposal) -> Proposal:
 
 
 @transaction.atomic
+def _check_proposal_rate(actor) -> None:
+    """A person sends at most ``PROPOSALS_PER_DAY`` proposals in 24 hours: enough for any real
+    bid-writing day, and a stop to scripted spam landing in other organisations' inboxes."""
+    limit = settings.PROPOSALS_PER_DAY
+    since = timezone.now() - timezone.timedelta(hours=24)
+    if Proposal.objects.filter(submitted_by=actor, created_at__gte=since).count() >= limit:
+        raise RateLimited(
+            _("You have sent %(n)d proposals in the last 24 hours. Try again tomorrow.")
+            % {"n": limit}
+        )
+
+
 def proposal_submit(
     *,
     actor,
@@ -109,6 +121,7 @@ def proposal_submit(
                else _("institutions")},
             field="organisation",
         )  # fmt: skip
+    _check_proposal_rate(actor)
     locked = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
     if not locked.accepts_proposals:
         raise Conflict(

@@ -39,3 +39,29 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-quic",
         ],
     }
+
+
+@pytest.fixture(autouse=True)
+def csp_violations(monkeypatch):
+    """Fail any browser test during which the Content Security Policy refused something: an
+    inline script or style that slipped into a template would otherwise only break silently."""
+    from playwright.sync_api import Browser
+
+    seen: list[str] = []
+    original = Browser.new_context
+
+    def new_context(self, *args, **kwargs):
+        context = original(self, *args, **kwargs)
+        context.on(
+            "console",
+            lambda message: (
+                seen.append(f"{message.page.url if message.page else '?'}: {message.text}")
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
+        return context
+
+    monkeypatch.setattr(Browser, "new_context", new_context)
+    yield seen
+    assert not seen, f"Content Security Policy violations: {seen}"

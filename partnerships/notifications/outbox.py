@@ -125,9 +125,9 @@ def direct(
 ) -> int:
     """Notify named people (honouring ``off``), idempotently. ``already_emailed`` marks
     notifications whose service email was sent by the change itself (no second email)."""
-    from .preferences import frequencies_for
-
     from django.contrib.auth import get_user_model
+
+    from .preferences import frequencies_for
 
     # Deactivated accounts can never sign in to read a notification: write none for them.
     active = get_user_model().objects.filter(pk__in=[pk for pk in user_ids if pk], is_active=True)

@@ -37,8 +37,8 @@ class UserTimezoneMiddleware:
 class AccountFormStatusMiddleware:
     """Give allauth's failed form posts a 4xx status instead of 200.
 
-    allauth re-renders an invalid form (sign-in, sign-up, two-factor codes…) with 200; clients, tests and monitoring should see 400,
-    and 429 when the failed-login rate limit is what stopped the attempt.
+    allauth re-renders an invalid form (sign-in, sign-up, two-factor codes…) with 200; clients,
+    tests and monitoring should see 400, and 429 when the failed-login rate limit stopped it.
     """
 
     def __init__(self, get_response):

@@ -170,11 +170,8 @@ def test_sqlite_quick_start_round_trip(tmp_path):
     )
     (tmp_path / "media/cvs/ada.pdf").unlink()
     manage("restore", str(backup), stdin="yes\n")
-    assert (
-        shell(
-            "from partnerships.core.models import Sector;"
-            " print(Sector.objects.filter(slug='backed-up').count())"
-        )
-        == ["1"]
-    )
+    assert shell(
+        "from partnerships.core.models import Sector;"
+        " print(Sector.objects.filter(slug='backed-up').count())"
+    ) == ["1"]
     assert read_media(tmp_path / "media") == media

@@ -14,10 +14,8 @@ def test_sqlite_aggregates_see_rows_strongest_first():
     db.execute("CREATE TABLE t (organisation_id, skill_id, points)")
     db.executemany("INSERT INTO t VALUES (?, ?, ?)", rows)
     source = ordered_rows("ms", "points DESC, skill_id", vendor="sqlite")
-    sql = (
-        "WITH ms AS (SELECT * FROM t) SELECT ms.organisation_id, group_concat(ms.skill_id, ',')"
-        f" FROM {source} GROUP BY ms.organisation_id ORDER BY 1"
-    )
+    head = "WITH ms AS (SELECT * FROM t) SELECT ms.organisation_id, group_concat(ms.skill_id, ',')"
+    sql = f"{head} FROM {source} GROUP BY ms.organisation_id ORDER BY 1"
     assert db.execute(sql).fetchall() == [(1, "11,12,10"), (2, "14,13")]
 
 

@@ -11,6 +11,7 @@ person. The online link is only ever shown to organisers and people holding a co
 """
 
 import zoneinfo
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -46,6 +47,7 @@ from . import selectors, services
 from .calendar import CONTENT_TYPE, build_calendar, event_filename
 from .forms import attach_zone
 from .models import (
+    Admission,
     Event,
     EventKind,
     EventMessage,
@@ -261,6 +263,17 @@ class EventSerializer(serializers.ModelSerializer):
     status = serializers.CharField(read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     my_registration = serializers.SerializerMethodField()
+    admission_display = serializers.CharField(source="get_admission_display", read_only=True)
+    academic_staff_days = serializers.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=services.MAX_STAFF_DAYS,
+        required=False,
+        allow_null=True,
+        help_text="Academic staff time given to the event itself, in days of eight hours (for "
+        "knowledge-exchange reports). Shown (not null) only to the organisers.",
+    )
 
     class Meta:
         model = Event
@@ -294,6 +307,9 @@ class EventSerializer(serializers.ModelSerializer):
             "requires_approval",
             "audience",
             "audience_organisations",
+            "admission",
+            "admission_display",
+            "academic_staff_days",
             "status",
             "status_display",
             "cancellation_reason",
@@ -343,6 +359,8 @@ class EventSerializer(serializers.ModelSerializer):
             user, instance, _caller_registration(self, instance)
         ):
             data["online_url"] = None
+        if user is None or not user.is_authenticated or not can_manage_event(user, instance):
+            data["academic_staff_days"] = None
         return data
 
     def validate(self, attrs):
@@ -352,6 +370,21 @@ class EventSerializer(serializers.ModelSerializer):
         zone = attrs.get("timezone") or getattr(self.instance, "timezone", settings.TIME_ZONE)
         attach_event_zone(attrs, services.DATETIME_FIELDS, zone)
         return attrs
+
+
+class EventReportingSerializer(serializers.Serializer):
+    admission = serializers.ChoiceField(
+        choices=Admission.choices, required=False, help_text="free or chargeable."
+    )
+    academic_staff_days = serializers.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=services.MAX_STAFF_DAYS,
+        required=False,
+        allow_null=True,
+        help_text="Days of eight hours given to the event itself; null clears it.",
+    )
 
 
 class EventRegistrationSerializer(serializers.ModelSerializer):
@@ -647,6 +680,18 @@ class EventViewSet(
     def complete(self, request, pk=None):
         """Mark a published event as held, once it has started."""
         return self._respond(services.event_complete(actor=request.user, event=self.get_object()))
+
+    @extend_schema(request=EventReportingSerializer, responses=EventSerializer)
+    @action(detail=True, methods=["post"])
+    def reporting(self, request, pk=None):
+        """Organisers record what knowledge-exchange reports need (free or chargeable, academic
+        staff time in days), also once the event is held; fields left out stay as they are."""
+        body = EventReportingSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        event = services.event_record_reporting(
+            actor=request.user, event=self.get_object(), **body.validated_data
+        )
+        return self._respond(event)
 
     @extend_schema(responses=ICS_DOWNLOAD)
     @action(detail=True, methods=["get"])

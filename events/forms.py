@@ -23,6 +23,7 @@ from partnerships.organisations.models import Organisation
 from partnerships.projects.models import Partnership, PartnershipStatus
 
 from .models import (
+    Admission,
     Audience,
     EventFormat,
     EventKind,
@@ -30,7 +31,7 @@ from .models import (
     EventSession,
     RegistrationStatus,
 )
-from .services import EVENT_FIELDS, MAX_CAPACITY, MAX_YEAR, MIN_YEAR
+from .services import EVENT_FIELDS, MAX_CAPACITY, MAX_STAFF_DAYS, MAX_YEAR, MIN_YEAR
 
 User = get_user_model()
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -112,6 +113,30 @@ def local_naive(moment: datetime.datetime | None, tz: zoneinfo.ZoneInfo):
     if moment is None:
         return None
     return moment.astimezone(tz).replace(tzinfo=None)
+
+
+class StaffDaysField(forms.DecimalField):
+    """Academic staff time for knowledge-exchange reports (HE-BCI Table 5), in days."""
+
+    def __init__(self, **kwargs):
+        kwargs = {
+            "label": _("Academic staff time (days)"), "required": False, "min_value": 0,
+            "max_value": MAX_STAFF_DAYS, "max_digits": 7, "decimal_places": 2,
+            "widget": forms.NumberInput(attrs={"step": "0.25", "inputmode": "decimal"}),
+            "help_text": _("Time academic staff gave to the event itself, in days of eight "
+                           "hours (preparation not included). Leave empty if not known yet."),
+            **kwargs,
+        }  # fmt: skip
+        super().__init__(**kwargs)
+
+
+class ReportingForm(forms.Form):
+    """What knowledge-exchange reports ask about an event; editable after it is held."""
+
+    admission = forms.ChoiceField(
+        label=_("Admission"), choices=Admission.choices, widget=forms.RadioSelect
+    )
+    academic_staff_days = StaffDaysField()
 
 
 class PartnershipChoiceField(forms.ModelChoiceField):
@@ -241,6 +266,12 @@ class EventForm(forms.Form):
         required=False, empty_label=_("No, just us"),
         help_text=_("Both sides of an active partnership organise the event together."),
     )  # fmt: skip
+    admission = forms.ChoiceField(
+        label=_("Admission"), choices=Admission.choices, widget=forms.RadioSelect,
+        required=False, initial=Admission.FREE,
+        help_text=_("Knowledge-exchange reports count free and chargeable events apart."),
+    )  # fmt: skip
+    academic_staff_days = StaffDaysField()
 
     DATETIMES = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
 
@@ -295,6 +326,8 @@ class EventForm(forms.Form):
     def service_data(self) -> dict:
         """Keyword arguments for ``services.event_create`` / ``event_update``."""
         data = {name: self.cleaned_data[name] for name in EVENT_FIELDS if name in self.cleaned_data}
+        if not data.get("admission"):
+            data.pop("admission", None)  # left unticked: free when new, unchanged when editing
         data["sectors"] = list(self.cleaned_data["sectors"])
         data["audience_organisations"] = list(self.cleaned_data["audience_organisations"])
         return data

@@ -8,9 +8,11 @@ skipped the lock would hit the constraint instead of adding a seat.
 """
 
 import secrets
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -43,6 +45,13 @@ class EventStatus(models.TextChoices):
     PUBLISHED = "published", _("Published")
     CANCELLED = "cancelled", _("Cancelled")
     COMPLETED = "completed", _("Completed")
+
+
+class Admission(models.TextChoices):
+    """HE-BCI Table 5 splits attendees and staff time between free and chargeable events."""
+
+    FREE = "free", _("Free")
+    CHARGEABLE = "chargeable", _("Chargeable (people pay to attend)")
 
 
 class Audience(models.TextChoices):
@@ -118,6 +127,23 @@ class Event(models.Model):
         related_name="+",
         help_text=_("Their members, and students of invited institutions, may attend."),
     )
+    admission = models.CharField(
+        _("admission"), max_length=10, choices=Admission.choices, default=Admission.FREE
+    )
+    # Knowledge-exchange reporting (HE-BCI Table 5): academic staff time given to the event
+    # itself, in days of eight hours; empty until the organisers record it.
+    academic_staff_days = models.DecimalField(
+        _("academic staff time (days)"),
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_(
+            "Time academic staff gave to the event itself, in days of eight hours (preparation "
+            "not included). Leave empty if not known yet."
+        ),
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=EventStatus.choices, default=EventStatus.DRAFT
     )
@@ -152,6 +178,10 @@ class Event(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(capacity__isnull=True) | Q(capacity__gte=1), name="event_capacity_min"
+            ),
+            models.CheckConstraint(
+                condition=Q(academic_staff_days__isnull=True) | Q(academic_staff_days__gte=0),
+                name="event_staff_days_not_negative",
             ),
             # The guarantee: confirmed places never exceed the capacity.
             models.CheckConstraint(

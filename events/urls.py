@@ -42,4 +42,5 @@ urlpatterns = [
         name="check_in_toggle",
     ),
     path("<int:pk>/message/", manage.message, name="message"),
+    path("<int:pk>/reporting/", manage.reporting, name="reporting"),
 ]

@@ -34,6 +34,7 @@ urlpatterns = [
     path("placements/", include("partnerships.placements.urls")),
     path("events/", include("events.urls")),
     path("notifications/", include("partnerships.notifications.urls")),
+    path("impact/", include("partnerships.impact.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("partnerships.api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

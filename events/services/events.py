@@ -6,6 +6,7 @@ time, place, link or status raises its iCalendar SEQUENCE and tells the people r
 
 import datetime
 import zoneinfo
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
@@ -24,6 +25,7 @@ from partnerships.projects.search import refresh_search_vector
 from .. import notify
 from ..models import (
     ACTIVE_REGISTRATION_STATUSES,
+    Admission,
     Audience,
     Event,
     EventFormat,
@@ -38,12 +40,18 @@ from ..permissions import can_host_event, can_manage_event, organiser_organisati
 
 S = EventStatus
 R = RegistrationStatus
+UNCHANGED: Any = object()  # a keyword left out, as opposed to None (clear the value)
 
 EVENT_FIELDS = (
     "kind", "title", "summary", "description", "starts_at", "ends_at", "timezone", "format",
     "venue_name", "venue_address", "online_url", "capacity", "registration_opens_at",
-    "registration_closes_at", "requires_approval", "audience", "partnership",
+    "registration_closes_at", "requires_approval", "audience", "partnership", "admission",
+    "academic_staff_days",
 )  # fmt: skip
+# Knowledge-exchange reporting fields: organisers may still correct them once the event is held.
+REPORTING_FIELDS = ("admission", "academic_staff_days")
+# More than this for one event is a typing mistake (about forty people for a year).
+MAX_STAFF_DAYS = Decimal("10000")
 # Changing any of these changes what people put in their calendars.
 CALENDAR_FIELDS = ("starts_at", "ends_at", "timezone", "format", "venue_name", "venue_address",
                    "online_url", "title")  # fmt: skip
@@ -131,6 +139,7 @@ def _clean(data: dict[str, Any], organisation: Organisation) -> dict[str, Any]:
                 % {"low": MIN_YEAR, "high": MAX_YEAR},
                 field=name,
             )
+    _clean_reporting(data)
     partnership = data.get("partnership")
     if partnership is not None:
         if not isinstance(partnership, Partnership) or organisation.pk not in (
@@ -147,6 +156,23 @@ def _clean(data: dict[str, Any], organisation: Organisation) -> dict[str, Any]:
                 field="partnership",
             )
     return data
+
+
+def _clean_reporting(data: dict[str, Any]) -> None:
+    if "admission" in data and data["admission"] not in Admission.values:
+        raise DomainError(_("Choose free or chargeable."), field="admission")
+    if data.get("academic_staff_days") is not None:
+        try:
+            days = Decimal(str(data["academic_staff_days"]))
+        except InvalidOperation:
+            days = Decimal("NaN")
+        if not days.is_finite() or days < 0 or days > MAX_STAFF_DAYS:
+            raise DomainError(
+                _("Give the academic staff time as a number of days from 0 to %(max)s.")
+                % {"max": f"{MAX_STAFF_DAYS:,}"},
+                field="academic_staff_days",
+            )
+        data["academic_staff_days"] = days.quantize(Decimal("0.01"))
 
 
 def _check_merged(event: Event, audience_organisations) -> None:
@@ -276,6 +302,40 @@ def event_update(
                 fields=changed,
             )
         fill_free_seats(locked, actor=actor)
+    return locked
+
+
+@transaction.atomic
+def event_record_reporting(
+    *, actor, event: Event, admission: str | None = None, academic_staff_days=UNCHANGED
+) -> Event:
+    """Record what knowledge-exchange reports need (HE-BCI Table 5): free or chargeable, and the
+    academic staff time given to the event, in days of eight hours (``None`` clears it).
+
+    Unlike ``event_update`` this works on held (completed) events too: staff time is usually
+    only known afterwards. Cancelled events did not take place, so there is nothing to record.
+    Changes nothing people put in their calendars, so nobody is emailed.
+    """
+    locked = lock_event(event.pk)
+    _refuse_unless_manager(actor, locked)
+    if locked.status == S.CANCELLED:
+        raise Conflict(_("A cancelled event did not take place: there is nothing to record."))
+    data: dict[str, Any] = {}
+    if admission is not None:
+        data["admission"] = admission
+    if academic_staff_days is not UNCHANGED:
+        data["academic_staff_days"] = academic_staff_days
+    _clean_reporting(data)
+    changed = [name for name, value in data.items() if getattr(locked, name) != value]
+    if not changed:
+        return locked
+    for name in changed:
+        setattr(locked, name, data[name])
+    locked.save(update_fields=[*changed, "updated_at"])
+    record_event(
+        "event.reporting_recorded", target=locked, actor=actor, organisation=locked.organisation,
+        fields=changed,
+    )  # fmt: skip
     return locked
 
 

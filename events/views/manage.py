@@ -27,6 +27,7 @@ from ..forms import (
     EventForm,
     MessageForm,
     RegistrantFilterForm,
+    ReportingForm,
     SessionForm,
     SpeakerForm,
 )
@@ -417,6 +418,35 @@ def check_in_toggle(request, pk: int, registration_pk: int):
     else:
         messages.success(request, _("%(name)s is checked in.") % {"name": name})
     return redirect(back + f"#registrant-{registration.pk}")
+
+
+# --- Knowledge-exchange reporting ------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reporting(request, pk: int):
+    """Free or chargeable, and academic staff time: still editable once the event is held."""
+    event = managed_or_deny(request, pk)
+    initial = {"admission": event.admission, "academic_staff_days": event.academic_staff_days}
+    form = ReportingForm(bound(request), initial=initial)
+    status = 200
+    if form.is_bound:
+        status = 400
+        if form.is_valid():
+            try:
+                services.event_record_reporting(
+                    actor=request.user,
+                    event=event,
+                    admission=form.cleaned_data["admission"],
+                    academic_staff_days=form.cleaned_data["academic_staff_days"],
+                )
+            except DomainError as exc:
+                status = keep_on_form(form, exc)
+            else:
+                messages.success(request, _("Saved for the impact figures."))
+                return redirect("events:reporting", pk=event.pk)
+    return render(request, "events/reporting.html", {"event": event, "form": form}, status=status)
 
 
 # --- Messages ---------------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 Every function takes a :class:`Scope` and returns an ordered list of :class:`Figure`. Each benefit
 runs a fixed number of queries whatever the number of rows (conditional aggregation with
-``Count``/``Sum`` and ``filter=Q(...)``; grouped ``values().annotate()`` over bounded choices).
+``Count``/``Sum`` and ``filter=Q(...)``; grouped ``values().annotate()`` over bounded choices or
+currencies). A figure whose underlying field nobody has filled in within the scope is ``None``
+with the note "not recorded yet", never a made-up zero.
 The exact semantics of every figure are written down in ``docs/impact.md``.
 """
 
@@ -13,9 +15,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
-from events.models import Event, EventFormat, EventKind, EventStatus, RegistrationStatus
+from events.models import (
+    Admission,
+    Event,
+    EventFormat,
+    EventKind,
+    EventStatus,
+    Registration,
+    RegistrationStatus,
+)
 from partnerships.core.models import Sector
 from partnerships.curriculum.models import CurriculumReview, Reviewer, ReviewStatus
 from partnerships.organisations.models import Kind, Organisation
@@ -48,6 +59,9 @@ BENEFITS = {
 }
 
 NOT_RECORDED = "not recorded yet"
+
+# "Free" / "Chargeable" (the model's chargeable label explains itself in forms; here it is short).
+ADMISSION_LABELS = {Admission.FREE: "free", Admission.CHARGEABLE: "chargeable"}
 
 # Events that happened or will happen: drafts were never public, cancelled ones did not take place.
 COUNTED_EVENT_STATUSES = [EventStatus.PUBLISHED, EventStatus.COMPLETED]
@@ -102,7 +116,7 @@ def _none_figure(key: str, label: str, unit: str, benefit: str) -> Figure:
 # ----------------------------------------------------------------------------------- querysets
 
 
-def _applications(scope: Scope) -> QuerySet:
+def scoped_applications(scope: Scope) -> QuerySet:
     """Submitted applications in the scope, by submission date."""
     qs = Application.objects.filter(submitted_at__isnull=False).filter(scope.period("submitted_at"))
     if scope.is_institution:
@@ -114,7 +128,7 @@ def _applications(scope: Scope) -> QuerySet:
     return qs
 
 
-def _placements(scope: Scope) -> QuerySet:
+def scoped_placements(scope: Scope) -> QuerySet:
     """Published placements in the scope, by publication date."""
     qs = Placement.objects.filter(published_at__isnull=False).filter(scope.period("published_at"))
     if scope.is_industry:
@@ -163,7 +177,7 @@ def _reviews(scope: Scope) -> QuerySet:
     return qs
 
 
-def _events(scope: Scope) -> QuerySet:
+def scoped_events(scope: Scope) -> QuerySet:
     """Published or completed events in the scope, by start date."""
     qs = Event.objects.filter(status__in=COUNTED_EVENT_STATUSES).filter(scope.period("starts_at"))
     if scope.organisation is not None:
@@ -183,9 +197,9 @@ def _events(scope: Scope) -> QuerySet:
 
 def talent_development(scope: Scope) -> list[Figure]:
     """Two queries: placements posted, then every application figure in one aggregate."""
-    placements = _placements(scope).aggregate(posted=Count("pk"), positions=Sum("positions"))
+    placements = scoped_placements(scope).aggregate(posted=Count("pk"), positions=Sum("positions"))
     taken = Q(status__in=TAKEN_STATUSES)
-    apps = _applications(scope).aggregate(
+    apps = scoped_applications(scope).aggregate(
         applications=Count("pk"),
         students_applying=Count("student", distinct=True),
         offers=Count(
@@ -341,24 +355,44 @@ def research_innovation(scope: Scope) -> list[Figure]:
     return figures
 
 
+def _funding(scope: Scope) -> list[dict]:
+    """Funding recorded on partnerships (not merely proposed) that started in the period,
+    summed per currency: counted once, in the period the partnership began."""
+    return list(
+        _partnerships(scope)
+        .filter(funding_amount__isnull=False)
+        .exclude(status=PartnershipStatus.PROPOSED)
+        .filter(scope.period("start_date"))
+        .values("funding_currency")
+        .annotate(n=Count("pk"), total=Sum("funding_amount"))
+        .order_by("funding_currency")
+    )
+
+
 def economic_growth(scope: Scope) -> list[Figure]:
-    """Two queries: paid placements grouped by currency and pay period, places taken in them.
+    """Three queries: paid placements grouped by currency and pay period; places taken and
+    hires in one aggregate; partnership funding grouped by currency.
 
     No single "total pay" is given: a weekly or hourly rate times an unknown duration is not a
-    total. Pay offered is summed per currency and per period instead.
+    total. Pay offered is summed per currency and per period instead; funding likewise per
+    currency (amounts in different currencies are never added up).
     """
     grouped = (
-        _placements(scope)
+        scoped_placements(scope)
         .filter(is_paid=True)
         .values("pay_currency", "pay_period")
         .annotate(n=Count("pk"), pay=Sum("pay_amount"))
         .order_by("pay_currency", "pay_period")
     )
     groups = list(grouped)
-    taken = _applications(scope).aggregate(
+    completed = Q(status=ApplicationStatus.COMPLETED)
+    taken = scoped_applications(scope).aggregate(
         paid=Count("pk", filter=Q(status__in=TAKEN_STATUSES, placement__is_paid=True)),
         unpaid=Count("pk", filter=Q(status__in=TAKEN_STATUSES, placement__is_paid=False)),
+        hired=Count("pk", filter=completed & Q(hired_after_placement=True)),
+        outcomes=Count("pk", filter=completed & Q(hired_after_placement__isnull=False)),
     )
+    funding = _funding(scope)
     e = ECONOMIC
     figures = [
         Figure(
@@ -395,31 +429,89 @@ def economic_growth(scope: Scope) -> list[Figure]:
                 e,
             )
         )
-    figures += [
-        _none_figure("economic.hires_after_placement", "Hires after placement", "people", e),
-        _none_figure("economic.funding_attracted", "Funding attracted", "GBP", e),
-    ]
+    if taken["outcomes"]:
+        figures.append(
+            Figure(
+                "economic.hires_after_placement",
+                "Hires after placement",
+                taken["hired"],
+                "people",
+                e,
+            )
+        )
+    else:
+        figures.append(
+            _none_figure("economic.hires_after_placement", "Hires after placement", "people", e)
+        )
+    figures.append(
+        Figure(
+            "economic.hire_outcomes_recorded",
+            "Completed placements with the hiring outcome recorded",
+            taken["outcomes"],
+            "applications",
+            e,
+        )
+    )
+    if funding:
+        figures += [
+            Figure(
+                f"economic.funding_attracted.{group['funding_currency']}",
+                f"Funding attracted ({group['funding_currency']})",
+                group["total"],
+                group["funding_currency"],
+                e,
+            )
+            for group in funding
+        ]
+    else:
+        figures.append(
+            _none_figure("economic.funding_attracted", "Funding attracted", "currency", e)
+        )
+    figures.append(
+        Figure(
+            "economic.funding_partnerships",
+            "Partnerships with funding recorded",
+            sum(group["n"] for group in funding),
+            "partnerships",
+            e,
+        )
+    )
     return figures
 
 
+def _registrations_per_event(condition: Q | None = None) -> Coalesce:
+    """Registrations of the outer event (optionally only some), as a correlated subquery.
+
+    A subquery rather than a join keeps one row per event, so the staff days summed beside the
+    counts are not multiplied by the number of registrations.
+    """
+    registrations = Registration.objects.filter(event=OuterRef("pk"))
+    if condition is not None:
+        registrations = registrations.filter(condition)
+    counted = registrations.order_by().values("event").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def event_groups(scope: Scope, audience: str | None = None) -> list[dict]:
-    """One query: events, registrations, confirmed places and attendance per kind and format.
+    """One query: per kind, format and admission, the events, their registrations, confirmed
+    places and attendance, and the academic staff days recorded (with how many events had them).
 
     ``audience`` keeps only events open to that audience (HE-BCI Table 5 wants public events).
     """
-    confirmed = Q(registrations__status=RegistrationStatus.CONFIRMED)
-    events = _events(scope)
+    events = scoped_events(scope)
     if audience is not None:
         events = events.filter(audience=audience)
     return list(
-        events.values("kind", "format")
+        events.values("kind", "format", "admission")
         .annotate(
-            events=Count("pk", distinct=True),
-            registered=Count("registrations"),
-            confirmed=Count("registrations", filter=confirmed),
-            attended=Count("registrations", filter=Q(registrations__checked_in_at__isnull=False)),
+            events=Count("pk"),
+            registered=Sum(_registrations_per_event()),
+            confirmed=Sum(_registrations_per_event(Q(status=RegistrationStatus.CONFIRMED))),
+            attended=Sum(_registrations_per_event(Q(checked_in_at__isnull=False))),
+            staff_days=Sum("academic_staff_days"),
+            staff_days_recorded=Count("academic_staff_days"),
         )
-        .order_by("kind", "format")
+        .order_by("kind", "format", "admission")
     )
 
 
@@ -427,13 +519,18 @@ def community_engagement(scope: Scope) -> list[Figure]:
     """One query (see :func:`event_groups`)."""
     groups = event_groups(scope)
     totals = {"events": 0, "registered": 0, "confirmed": 0, "attended": 0}
+    staff_days, staff_days_recorded = Decimal("0"), 0
     by_kind = dict.fromkeys(EventKind.values, 0)
     by_format = dict.fromkeys(EventFormat.values, 0)
-    for group in groups:  # at most kinds × formats groups
+    by_admission = dict.fromkeys(Admission.values, 0)
+    for group in groups:  # at most kinds × formats × admissions groups
         for name in totals:
-            totals[name] += group[name]
+            totals[name] += group[name] or 0
         by_kind[group["kind"]] += group["events"]
         by_format[group["format"]] += group["events"]
+        by_admission[group["admission"]] += group["events"]
+        staff_days += group["staff_days"] or Decimal("0")
+        staff_days_recorded += group["staff_days_recorded"]
     c = COMMUNITY
     figures = [
         Figure(f"community.events.kind.{kind}", f"Events: {EventKind(kind).label}", n, "events", c)
@@ -444,6 +541,16 @@ def community_engagement(scope: Scope) -> list[Figure]:
             f"community.events.format.{fmt}", f"Events: {EventFormat(fmt).label}", n, "events", c
         )
         for fmt, n in by_format.items()
+    ]
+    figures += [
+        Figure(
+            f"community.events.admission.{admission}",
+            f"Events: {ADMISSION_LABELS[admission]}",
+            n,
+            "events",
+            c,
+        )
+        for admission, n in by_admission.items()
     ]
     figures += [
         Figure("community.events", "Events held", totals["events"], "events", c),
@@ -469,8 +576,16 @@ def community_engagement(scope: Scope) -> list[Figure]:
             "events",
             c,
         ),
-        _none_figure("community.academic_staff_days", "Academic staff time", "days", c),
-        _none_figure("community.free_or_charged", "Free or charged events", "events", c),
+        Figure("community.academic_staff_days", "Academic staff time", staff_days, "days", c)
+        if staff_days_recorded
+        else _none_figure("community.academic_staff_days", "Academic staff time", "days", c),
+        Figure(
+            "community.events_with_staff_days",
+            "Events with academic staff time recorded",
+            staff_days_recorded,
+            "events",
+            c,
+        ),
     ]
     return figures
 

@@ -345,6 +345,12 @@ class ApplicationSerializer(serializers.ModelSerializer):
     )
     status = serializers.CharField(read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
+    hired_after_placement = serializers.BooleanField(
+        read_only=True,
+        allow_null=True,
+        help_text="After a completed placement, whether the host organisation hired the student "
+        "(null: not recorded). Set with the record-hire action.",
+    )
 
     class Meta:
         model = Application
@@ -365,6 +371,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "answer_texts",
             "status",
             "status_display",
+            "hired_after_placement",
             "submitted_at",
             "status_changed_at",
             "created_at",
@@ -389,6 +396,12 @@ class MessageSerializer(serializers.Serializer):
         allow_blank=True,
         max_length=4000,
         help_text="Optional message, recorded on the timeline and sent with the email.",
+    )
+
+
+class HireSerializer(serializers.Serializer):
+    hired = serializers.BooleanField(
+        allow_null=True, help_text="true: hired after the placement; false: not; null: not known."
     )
 
 
@@ -540,6 +553,18 @@ class ApplicationViewSet(
     def complete(self, request, pk=None):
         """After the end date, the studio or the student's officer marks it completed."""
         return self._move(services.application_complete, body=False)
+
+    @extend_schema(request=HireSerializer, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"], url_path="record-hire")
+    def record_hire(self, request, pk=None):
+        """After a completed placement, the host organisation records whether it hired the
+        student (counted in the impact figures)."""
+        body = HireSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        application = services.application_record_hire(
+            actor=request.user, application=self.get_object(), hired=body.validated_data["hired"]
+        )
+        return self._respond(application)
 
     @extend_schema(request=BulkRejectSerializer, responses=BulkRejectResultSerializer)
     @action(detail=False, methods=["post"], url_path="bulk-reject")

@@ -181,6 +181,28 @@ STAGE_FILTER = [("", _("All stages"))] + [
 ]
 
 
+class HireForm(forms.Form):
+    """The host organisation's answer after a completed placement (impact: hires)."""
+
+    CHOICES = [("yes", _("Yes, we hired them")), ("no", _("No")), ("", _("Not known yet"))]
+    VALUES = {"yes": True, "no": False, "": None}
+
+    hired = forms.ChoiceField(
+        label=_("Hired after the placement?"),
+        choices=CHOICES,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    @classmethod
+    def initial_for(cls, application) -> dict:
+        answer = application.hired_after_placement
+        return {"hired": "" if answer is None else ("yes" if answer else "no")}
+
+    def hired_value(self) -> bool | None:
+        return self.VALUES[self.cleaned_data["hired"]]
+
+
 class NoteForm(forms.Form):
     text = forms.CharField(
         label=_("Private note"), max_length=4000, widget=forms.Textarea({"rows": 2})

@@ -232,6 +232,11 @@ class Application(models.Model):
     )
     portfolio_url = models.URLField(_("portfolio link"), blank=True)
     for_credit = models.BooleanField(_("counts for academic credit"), default=False)
+    # Recorded by the host organisation once the placement is completed: did the student get a
+    # job with it afterwards? Empty means nobody has said yet (not "no").
+    hired_after_placement = models.BooleanField(
+        _("hired after the placement"), null=True, blank=True
+    )
     status = models.CharField(max_length=12, choices=ApplicationStatus.choices, default=A.DRAFT)
     status_changed_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -243,6 +248,10 @@ class Application(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["placement", "student"], name="application_one_per_student"
+            ),
+            models.CheckConstraint(
+                condition=Q(hired_after_placement__isnull=True) | Q(status="completed"),
+                name="application_hire_after_completion",
             ),
         ]
         indexes = [

@@ -19,6 +19,7 @@ urlpatterns = [
     path("applications/<int:pk>/cv/", pipeline.cv, name="cv"),
     path("applications/<int:pk>/stage/<str:action>/", pipeline.stage, name="stage"),
     path("applications/<int:pk>/note/", pipeline.note, name="note"),
+    path("applications/<int:pk>/hire/", pipeline.hire, name="hire"),
     path("applications/<int:pk>/respond/<str:action>/", applications.respond, name="respond"),
     path(
         "applications/<int:pk>/evaluation/",

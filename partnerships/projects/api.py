@@ -552,6 +552,8 @@ class PartnershipSerializer(serializers.ModelSerializer):
             "description",
             "start_date",
             "end_date",
+            "funding_amount",
+            "funding_currency",
             "status",
             "status_display",
             "institution_contacts",

@@ -388,6 +388,27 @@ class PartnershipForm(ServiceCheckedModelForm):
         label="", queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
 
+    funding_amount = forms.DecimalField(
+        label=_("Funding attracted"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        help_text=_(
+            "Grants, contracts or sponsorship the partnership brought in, in total. Leave empty "
+            "if not known."
+        ),
+    )
+    funding_currency = forms.CharField(
+        label=_("Currency"),
+        max_length=3,
+        min_length=3,
+        required=False,
+        initial="GBP",
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "size": 4}),
+        help_text=_("Three-letter code, such as GBP or EUR."),
+    )
+
     class Meta:
         model = Partnership
         fields = [
@@ -395,6 +416,8 @@ class PartnershipForm(ServiceCheckedModelForm):
             "description",
             "start_date",
             "end_date",
+            "funding_amount",
+            "funding_currency",
             "institution_contacts",
             "industry_contacts",
         ]
@@ -411,6 +434,11 @@ class PartnershipForm(ServiceCheckedModelForm):
             field = self.fields[name]
             field.queryset = members_of([organisation])
             field.label = _("Contacts at %(org)s") % {"org": organisation.name}
+
+    def clean_funding_currency(self) -> str:
+        """Left empty: unchanged (GBP for a partnership that never had one)."""
+        typed = (self.cleaned_data.get("funding_currency") or "").strip().upper()
+        return typed or self.instance.funding_currency or "GBP"
 
 
 class AgreementForm(forms.Form):

@@ -1,6 +1,9 @@
 """Opportunities (calls), the proposals that answer them, and the partnerships they produce."""
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -11,6 +14,10 @@ from partnerships.core.files import PrivateUploadPath
 from partnerships.core.validators import validate_pdf_upload
 
 from .search import TextSearchVectorField
+
+currency_validator = RegexValidator(
+    r"^[A-Z]{3}\Z", _("Give a three-letter currency code in capitals, such as GBP.")
+)
 
 
 class OpportunityKind(models.TextChoices):
@@ -307,6 +314,26 @@ class Partnership(models.Model):
     )
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
+    # Impact reporting: external money the partnership brought in; empty until someone records it.
+    funding_amount = models.DecimalField(
+        _("funding attracted"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_(
+            "Grants, contracts or sponsorship the partnership brought in, in total. Leave empty "
+            "if not known."
+        ),
+    )
+    funding_currency = models.CharField(
+        _("currency"),
+        max_length=3,
+        default="GBP",
+        validators=[currency_validator],
+        help_text=_("Three-letter code, such as GBP or EUR."),
+    )
     agreement = models.FileField(
         _("agreement (PDF)"),
         upload_to=PrivateUploadPath("agreements"),
@@ -348,6 +375,10 @@ class Partnership(models.Model):
                 | Q(start_date__isnull=True)
                 | Q(end_date__gte=models.F("start_date")),
                 name="partnership_dates_in_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(funding_amount__isnull=True) | Q(funding_amount__gte=0),
+                name="partnership_funding_not_negative",
             ),
         ]
 

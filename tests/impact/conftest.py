@@ -6,35 +6,45 @@ Organisations: Northbridge (institution ``uni``), Southgate (institution ``uni2`
 (industry ``studio``, games sector) and Other Studio (industry ``other``, film sector).
 
 Placements (published):           Applications (submitted IN unless said):
-  P1 studio games GBP 450/week ×2    a1 P1 s1 uni  completed, student + supervisor evaluation
-  P2 studio games GBP 2000/month     a2 P1 s2 uni  accepted, student evaluation
-  P3 studio games unpaid             a3 P2 s1 uni  rejected
-  P4 other  film  EUR 500 total      a4 P2 s3 uni2 offered
-  P5 studio games GBP 450/week ×3    a5 P3 s3 uni2 completed, for credit, supervisor evaluation
-     published OLD                   a6 P4 s2 uni  declined
-  P6 studio draft (never published)  a7 P4 s4 uni2 submitted
-  P7 other  film  GBP 300/week       a8 P5 s1 uni  completed, submitted OLD
+  P1 studio games GBP 450/week ×2    a1 P1 s1 uni  completed, student + supervisor evaluation,
+  P2 studio games GBP 2000/month                   hired after the placement
+  P3 studio games unpaid             a2 P1 s2 uni  accepted, student evaluation
+  P4 other  film  EUR 500 total      a3 P2 s1 uni  rejected
+  P5 studio games GBP 450/week ×3    a4 P2 s3 uni2 offered
+     published OLD                   a5 P3 s3 uni2 completed, for credit, supervisor evaluation,
+  P6 studio draft (never published)                not hired after the placement
+  P7 other  film  GBP 300/week       a6 P4 s2 uni  declined
+                                     a7 P4 s4 uni2 submitted
+                                     a8 P5 s1 uni  completed, submitted OLD, hired
                                      a9 P1 s5 uni  draft (never submitted)
 
 Opportunities: O1 studio research open games; O2 uni guest-lecture request agreed film (studio
 proposed); O3 other workshop completed (uni proposed); O4 studio draft; O5 other consultancy
 published OLD.
 
-Partnerships: PS1 uni–studio active from 2024-09-01; PS2 uni–other ended 2024; PS3 uni2–studio
-active from 2025-02-01; PS4 uni2–other proposed.
+Partnerships (funding attracted in brackets):
+  PS1 uni–studio   active from 2024-09-01 (GBP 10,000)
+  PS2 uni–other    ended, 2024-01-01 to 2024-12-31 (EUR 2,000)
+  PS3 uni2–studio  active from 2025-02-01 (GBP 5,000.50)
+  PS4 uni2–other   proposed (GBP 999: not counted, never confirmed)
+  PS5 uni–other    active from 2025-05-01 (EUR 3,000)
 
 Curriculum reviews: R1 uni completed IN (created OLD, studio reviewed); R2 uni open (created IN);
 R3 uni2 completed IN (created IN, other reviewed); R4 uni draft.
 
-Events (starting IN unless said):
+Events (starting IN unless said; admission free unless said; academic staff days in brackets,
+none recorded unless said):
   E1 studio guest lecture, in person, public, completed, games: 3 confirmed (2 checked in),
-     1 cancelled
-  E2 uni showcase, hybrid, public, published: 2 confirmed (2 checked in), 1 waitlisted
+     1 cancelled (1.5 days)
+  E2 uni showcase, hybrid, public, published, chargeable: 2 confirmed (2 checked in),
+     1 waitlisted
   E3 other workshop, online, students only, completed, film, via PS2 (uni–other): 1 confirmed
-     checked in, 1 pending
-  E4 studio networking, cancelled: 1 confirmed
-  E5 studio seminar, online, public, completed, starting OLD: 1 confirmed checked in
-  E6 studio guest lecture, online, public, published, games, via PS3 (uni2–studio): 1 confirmed
+     checked in, 1 pending (0.5 days)
+  E4 studio networking, cancelled: 1 confirmed (2 days: not counted, it did not take place)
+  E5 studio seminar, online, public, completed, chargeable, starting OLD: 1 confirmed checked
+     in (1 day)
+  E6 studio guest lecture, online, public, published, chargeable, games, via PS3 (uni2–studio):
+     1 confirmed (0.25 days)
 """
 
 import datetime
@@ -43,7 +53,7 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import Role, StudyLevel
-from events.models import Audience, EventFormat, EventKind, EventStatus
+from events.models import Admission, Audience, EventFormat, EventKind, EventStatus
 from partnerships.curriculum.models import CurriculumReview, Reviewer, ReviewStatus
 from partnerships.impact.metrics import Scope
 from partnerships.organisations.models import Kind
@@ -122,14 +132,14 @@ def build_world(games, film) -> dict:
             **kw,
         )
 
-    a1 = apply(p1, s1, uni, A.COMPLETED)
+    a1 = apply(p1, s1, uni, A.COMPLETED, hired_after_placement=True)
     a2 = apply(p1, s2, uni, A.ACCEPTED)
     apply(p2, s1, uni, A.REJECTED)
     apply(p2, s3, uni2, A.OFFERED)
-    a5 = apply(p3, s3, uni2, A.COMPLETED, for_credit=True)
+    a5 = apply(p3, s3, uni2, A.COMPLETED, for_credit=True, hired_after_placement=False)
     apply(p4, s2, uni, A.DECLINED)
     apply(p4, s4, uni2, A.SUBMITTED)
-    apply(p5, s1, uni, A.COMPLETED, submitted=OLD)
+    apply(p5, s1, uni, A.COMPLETED, submitted=OLD, hired_after_placement=True)
     apply(p1, s5, uni, A.DRAFT, submitted=None)
     for application in (a1, a2):
         StudentEvaluation.objects.create(application=application, overall=5, learning=4, support=4)
@@ -176,7 +186,7 @@ def build_world(games, film) -> dict:
     propose(o2, studio)
     propose(o3, uni)
 
-    def partnership(inst, partner, status, start=None, end=None):
+    def partnership(inst, partner, status, start=None, end=None, funding=None, currency="GBP"):
         return Partnership.objects.create(
             institution=inst,
             industry_partner=partner,
@@ -184,14 +194,32 @@ def build_world(games, film) -> dict:
             status=status,
             start_date=start,
             end_date=end,
+            funding_amount=None if funding is None else Decimal(funding),
+            funding_currency=currency,
         )
 
-    partnership(uni, studio, PartnershipStatus.ACTIVE, datetime.date(2024, 9, 1))
+    partnership(uni, studio, PartnershipStatus.ACTIVE, datetime.date(2024, 9, 1), funding="10000")
     ps2 = partnership(
-        uni, other, PartnershipStatus.ENDED, datetime.date(2024, 1, 1), datetime.date(2024, 12, 31)
+        uni,
+        other,
+        PartnershipStatus.ENDED,
+        datetime.date(2024, 1, 1),
+        datetime.date(2024, 12, 31),
+        funding="2000",
+        currency="EUR",
     )
-    ps3 = partnership(uni2, studio, PartnershipStatus.ACTIVE, datetime.date(2025, 2, 1))
-    partnership(uni2, other, PartnershipStatus.PROPOSED)
+    ps3 = partnership(
+        uni2, studio, PartnershipStatus.ACTIVE, datetime.date(2025, 2, 1), funding="5000.50"
+    )
+    partnership(uni2, other, PartnershipStatus.PROPOSED, funding="999")
+    partnership(
+        uni,
+        other,
+        PartnershipStatus.ACTIVE,
+        datetime.date(2025, 5, 1),
+        funding="3000",
+        currency="EUR",
+    )
 
     def review(inst, status, created, changed=None, reviewer_org=None):
         r = CurriculumReview.objects.create(
@@ -239,10 +267,21 @@ def build_world(games, film) -> dict:
                 RegistrationFactory(event=e, status=status, confirmed_at=None)
 
     e1 = event(
-        studio, EventKind.GUEST_LECTURE, EventFormat.IN_PERSON, EventStatus.COMPLETED, sector=games
+        studio,
+        EventKind.GUEST_LECTURE,
+        EventFormat.IN_PERSON,
+        EventStatus.COMPLETED,
+        sector=games,
+        academic_staff_days=Decimal("1.5"),
     )
     register(e1, confirmed=3, checked_in=2, cancelled=1)
-    e2 = event(uni, EventKind.SHOWCASE, EventFormat.HYBRID, EventStatus.PUBLISHED)
+    e2 = event(
+        uni,
+        EventKind.SHOWCASE,
+        EventFormat.HYBRID,
+        EventStatus.PUBLISHED,
+        admission=Admission.CHARGEABLE,
+    )
     register(e2, confirmed=2, checked_in=2, waitlisted=1)
     e3 = event(
         other,
@@ -252,11 +291,26 @@ def build_world(games, film) -> dict:
         audience=Audience.STUDENTS,
         partnership=ps2,
         sector=film,
+        academic_staff_days=Decimal("0.5"),
     )
     register(e3, confirmed=1, checked_in=1, pending=1)
-    e4 = event(studio, EventKind.NETWORKING, EventFormat.IN_PERSON, EventStatus.CANCELLED)
+    e4 = event(
+        studio,
+        EventKind.NETWORKING,
+        EventFormat.IN_PERSON,
+        EventStatus.CANCELLED,
+        academic_staff_days=Decimal("2"),
+    )
     register(e4, confirmed=1)
-    e5 = event(studio, EventKind.SEMINAR, EventFormat.ONLINE, EventStatus.COMPLETED, starts=OLD)
+    e5 = event(
+        studio,
+        EventKind.SEMINAR,
+        EventFormat.ONLINE,
+        EventStatus.COMPLETED,
+        starts=OLD,
+        admission=Admission.CHARGEABLE,
+        academic_staff_days=Decimal("1"),
+    )
     register(e5, confirmed=1, checked_in=1)
     e6 = event(
         studio,
@@ -265,6 +319,8 @@ def build_world(games, film) -> dict:
         EventStatus.PUBLISHED,
         partnership=ps3,
         sector=games,
+        admission=Admission.CHARGEABLE,
+        academic_staff_days=Decimal("0.25"),
     )
     register(e6, confirmed=1)
 

@@ -1,6 +1,7 @@
 """Every figure against the hand-counted world in conftest.py, for each kind of scope."""
 
 import csv
+import datetime
 import io
 from decimal import Decimal
 
@@ -107,14 +108,14 @@ def kinds(got: dict, prefix: str) -> dict:
             None,
             {"research": 1, "guest_lecture": 1, "workshop": 1},
             {"open": 1, "agreed": 1, "completed": 1},
-            (2, 1),  # active PS1 PS3; started PS3
+            (3, 2),  # active PS1 PS3 PS5; started PS3 PS5
             (2, 2),  # requested R2 R3; completed R1 R3
         ),
         (
             "uni",
             {"guest_lecture": 1, "workshop": 1},  # O2 posted, O3 proposed to
             {"agreed": 1, "completed": 1},
-            (1, 0),
+            (2, 1),  # active PS1 PS5; started PS5
             (1, 1),
         ),
         (
@@ -124,7 +125,7 @@ def kinds(got: dict, prefix: str) -> dict:
             (2, 1),
             (0, 1),  # reviewed R1
         ),
-        ("other", {"workshop": 1}, {"completed": 1}, (0, 0), (1, 1)),  # reviewed R3
+        ("other", {"workshop": 1}, {"completed": 1}, (1, 1), (1, 1)),  # PS5; reviewed R3
     ],
 )
 def test_research_innovation(world, period_scope, who, by_kind, by_status, partnerships, reviews):
@@ -186,16 +187,62 @@ def test_economic_growth(world, period_scope, who, expected, pay):
     assert units["economic.pay_offered.GBP.week"] == "GBP per week"
 
 
-def test_missing_data_is_none_not_invented(world, period_scope):
-    figures = {f.key: f for f in metrics.all_figures(period_scope())}
+@pytest.mark.parametrize(
+    ("who", "hires", "outcomes", "funding", "funding_partnerships"),
+    [
+        # a1 hired, a5 not (a8 hired, but submitted before the period); PS3 and PS5 started in
+        # the period (PS1, PS2 before it; PS4 only proposed)
+        (None, 1, 2, {"GBP": Decimal("5000.50"), "EUR": Decimal("3000")}, 2),
+        ("uni", 1, 1, {"EUR": Decimal("3000")}, 1),  # a1; PS5
+        ("uni2", 0, 1, {"GBP": Decimal("5000.50")}, 1),  # a5 said no: 0, not "not recorded"
+        ("studio", 1, 2, {"GBP": Decimal("5000.50")}, 1),  # a1 a5; PS3
+        ("other", None, 0, {"EUR": Decimal("3000")}, 1),  # no completed placement; PS5
+    ],
+)
+def test_hires_and_funding(
+    world, period_scope, who, hires, outcomes, funding, funding_partnerships
+):
+    figures = {f.key: f for f in metrics.economic_growth(period_scope(world[who] if who else None))}
+    assert figures["economic.hires_after_placement"].value == hires
+    expected_note = "" if hires is not None else NOT_RECORDED
+    assert figures["economic.hires_after_placement"].note == expected_note
+    assert figures["economic.hire_outcomes_recorded"].value == outcomes
+    got = {
+        key.rsplit(".", 1)[1]: f.value
+        for key, f in figures.items()
+        if key.startswith("economic.funding_attracted.")
+    }
+    assert got == funding
+    assert figures["economic.funding_partnerships"].value == funding_partnerships
+    assert "economic.funding_attracted" not in figures  # per currency only, never added up
+    for currency in funding:
+        assert figures[f"economic.funding_attracted.{currency}"].unit == currency
+
+
+def test_funding_without_period_counts_every_confirmed_partnership(world):
+    figures = values(metrics.economic_growth(Scope()))
+    assert figures["economic.funding_attracted.GBP"] == Decimal("15000.50")  # PS1 + PS3
+    assert figures["economic.funding_attracted.EUR"] == Decimal("5000")  # PS2 + PS5
+    assert figures["economic.funding_partnerships"] == 4  # PS4 proposed: not counted
+    assert figures["economic.hires_after_placement"] == 2  # a1 a8
+    assert figures["economic.hire_outcomes_recorded"] == 3  # a1 a5 a8
+
+
+def test_nothing_recorded_is_none_not_invented(world, period_scope):
+    """A period with no rows: the fields nobody filled in are None with the note, counts are 0."""
+    empty = period_scope(start=datetime.date(2023, 1, 1), end=datetime.date(2023, 12, 31))
+    figures = {f.key: f for f in metrics.all_figures(empty)}
     for key in (
         "economic.hires_after_placement",
         "economic.funding_attracted",
         "community.academic_staff_days",
-        "community.free_or_charged",
     ):
         assert figures[key].value is None
         assert figures[key].note == NOT_RECORDED
+    assert figures["economic.hire_outcomes_recorded"].value == 0
+    assert figures["economic.funding_partnerships"].value == 0
+    assert figures["community.events_with_staff_days"].value == 0
+    assert figures["talent.applications"].value == 0
 
 
 # ----------------------------------------------------------------------- community engagement
@@ -246,6 +293,33 @@ def test_community_engagement(world, period_scope, who, expected, by_kind):
     assert kinds(got, "community.events.kind.") == by_kind
 
 
+@pytest.mark.parametrize(
+    ("who", "staff_days", "with_days", "admission"),
+    [
+        # E1 1.5 + E3 0.5 + E6 0.25 (E2 none recorded; E4 cancelled, E5 before the period)
+        (None, Decimal("2.25"), 3, {"free": 2, "chargeable": 2}),  # free E1 E3; charged E2 E6
+        ("uni", Decimal("0.5"), 1, {"free": 1, "chargeable": 1}),  # E3 (via PS2), E2
+        ("studio", Decimal("1.75"), 2, {"free": 1, "chargeable": 1}),  # E1, E6
+        ("uni2", Decimal("0.25"), 1, {"chargeable": 1}),  # E6 via PS3
+        ("other", Decimal("0.5"), 1, {"free": 1}),  # E3
+    ],
+)
+def test_staff_days_and_admission(world, period_scope, who, staff_days, with_days, admission):
+    got = values(metrics.community_engagement(period_scope(world[who] if who else None)))
+    assert got["community.academic_staff_days"] == staff_days
+    assert got["community.events_with_staff_days"] == with_days
+    assert kinds(got, "community.events.admission.") == admission
+
+
+def test_staff_days_only_from_events_that_recorded_them(world, sectors, period_scope):
+    """The games sector (E1, E6) records both; nothing is guessed for E2, which did not."""
+    games = values(metrics.community_engagement(period_scope(sector=sectors["games"])))
+    assert games["community.academic_staff_days"] == Decimal("1.75")
+    everything = values(metrics.community_engagement(Scope()))
+    assert everything["community.academic_staff_days"] == Decimal("3.25")  # + E5 (E4 cancelled)
+    assert everything["community.events_with_staff_days"] == 4
+
+
 def test_community_format_and_sector(world, sectors, period_scope):
     got = values(metrics.community_engagement(period_scope()))
     assert kinds(got, "community.events.format.") == {"in_person": 1, "hybrid": 1, "online": 2}
@@ -262,9 +336,9 @@ def test_query_count_does_not_grow_with_rows(
 ):
     scope = period_scope()
     uni_scope = period_scope(world["uni"])
-    with django_assert_num_queries(8) as first:
+    with django_assert_num_queries(9) as first:
         metrics.all_figures(scope)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         metrics.all_figures(uni_scope)
     build_world(sectors["games"], sectors["film"])  # twice the rows
     with django_assert_num_queries(len(first.captured_queries)):
@@ -272,6 +346,8 @@ def test_query_count_does_not_grow_with_rows(
     assert doubled["talent.applications"] == 14
     assert doubled["community.attendance"] == 10
     assert doubled["economic.pay_offered.GBP.week"] == Decimal("1500")
+    assert doubled["economic.funding_attracted.GBP"] == Decimal("10001.00")
+    assert doubled["community.academic_staff_days"] == Decimal("4.50")
     with django_assert_num_queries(1):
         export.hebci_table5_rows(scope)
 
@@ -308,27 +384,50 @@ def test_csv_neutralises_formulas():
 def test_hebci_table5_rows(world, period_scope):
     rows = export.hebci_table5_rows(period_scope())
     # E3 is for students only, so not public engagement; E4 cancelled; E5 before the period.
-    assert [(r["event_type"], r["delivery"], r["events"], r["attendees"]) for r in rows] == [
-        (export.PUBLIC_LECTURES, "in person", 1, 2),
-        (export.PUBLIC_LECTURES, "online", 1, 0),
-        (export.EXHIBITIONS, "in person and online", 1, 2),
+    assert [
+        (
+            r["sub_head"],
+            r["event_type"],
+            r["free_or_charged"],
+            r["delivery"],
+            r["events"],
+            r["attendees"],
+            r["academic_staff_days"],
+            r["events_with_staff_days"],
+        )
+        for r in rows
+    ] == [
+        ("2a", export.PUBLIC_LECTURES, "free", "in person", 1, 2, Decimal("1.50"), 1),  # E1
+        ("2a", export.PUBLIC_LECTURES, "chargeable", "online", 1, 0, Decimal("0.25"), 1),  # E6
+        ("2c", export.EXHIBITIONS, "chargeable", "in person and online", 1, 2, None, 0),  # E2
     ]
-    assert all(r["academic_staff_days"] is None for r in rows)
-    assert all(r["free_or_charged"] == export.UNKNOWN for r in rows)
     assert rows[0]["our_event_kinds"] == "Guest lecture"
 
 
 def test_hebci_table5_for_an_institution(world, period_scope):
     rows = export.hebci_table5_rows(period_scope(world["uni"]))
-    assert [(r["event_type"], r["events"], r["attendees"]) for r in rows] == [
-        (export.EXHIBITIONS, 1, 2)
+    assert [(r["event_type"], r["free_or_charged"], r["events"], r["attendees"]) for r in rows] == [
+        (export.EXHIBITIONS, "chargeable", 1, 2)
     ]
 
 
-def test_every_event_kind_has_a_hebci_type():
+def test_every_event_kind_is_mapped_for_hebci():
     from events.models import EventKind
 
     assert set(export.HEBCI_EVENT_TYPE) == set(EventKind.values)
+    assert set(export.HEBCI_EVENT_TYPE.values()) <= {*export.HEBCI_CATEGORIES, None}
+
+
+def test_hebci_leaves_out_careers_fairs_and_moves_online_exhibitions_to_other(db):
+    """HESA excludes recruitment events; an exhibition shown only online is "Other"."""
+    from events.models import EventFormat, EventKind
+
+    assert export.hebci_event_type(EventKind.CAREERS_FAIR, EventFormat.IN_PERSON) is None
+    assert export.hebci_event_type(EventKind.SHOWCASE, EventFormat.ONLINE) == export.OTHER
+    assert export.hebci_event_type(EventKind.SHOWCASE, EventFormat.HYBRID) == export.EXHIBITIONS
+    assert export.hebci_event_type(EventKind.GUEST_LECTURE, EventFormat.ONLINE) == (
+        export.PUBLIC_LECTURES
+    )
 
 
 def test_kef_perspectives(world, period_scope):
@@ -338,7 +437,11 @@ def test_kef_perspectives(world, period_scope):
     assert "talent.students_placed" in keys[export.SKILLS]
     assert "research.opportunities.kind.research" in keys[export.RESEARCH_PARTNERSHIPS]
     assert "research.partnerships_active" in keys[export.WORKING_WITH_BUSINESS]
-    assert "economic.funding_attracted" in keys[export.WORKING_WITH_BUSINESS]
+    assert "economic.funding_attracted.GBP" in keys[export.WORKING_WITH_BUSINESS]
+    assert "economic.funding_partnerships" in keys[export.WORKING_WITH_BUSINESS]
+    assert "economic.hires_after_placement" in keys[export.SKILLS]
+    assert "community.academic_staff_days" in keys[export.PUBLIC_ENGAGEMENT]
+    assert "community.events.admission.chargeable" in keys[export.PUBLIC_ENGAGEMENT]
     assert "community.attendance" in keys[export.PUBLIC_ENGAGEMENT]
     assert keys[export.LOCAL_GROWTH] == set()
     assert keys[export.IP_COMMERCIALISATION] == set()

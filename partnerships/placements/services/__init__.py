@@ -28,6 +28,7 @@ from .evaluations import (
     supervisor_token,
     supervisor_url,
 )
+from .outcomes import application_record_hire
 from .placements import (
     PLACEMENT_FIELDS,
     placement_close,
@@ -60,6 +61,7 @@ __all__ = [
     "application_move",
     "application_note_add",
     "application_offer",
+    "application_record_hire",
     "application_reject",
     "application_review",
     "application_save_draft",

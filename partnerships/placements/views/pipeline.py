@@ -18,7 +18,7 @@ from partnerships.core.http import domain_error_response
 from partnerships.organisations.permissions import is_platform_admin
 
 from .. import selectors, services
-from ..forms import STAGE_FILTER, MessageForm, NoteForm
+from ..forms import STAGE_FILTER, HireForm, MessageForm, NoteForm
 from ..models import ApplicationStatus
 from ..permissions import can_view_cv, is_studio
 from ..services.applications import TRANSITIONS
@@ -71,6 +71,8 @@ def pipeline(request, pk: int):
     )
     for row in rows:
         row.actions = studio_actions(row) if acts else []
+        if acts and row.status == A.COMPLETED:
+            row.hire_form = HireForm(initial=HireForm.initial_for(row), prefix=f"hire-{row.pk}")
     counts = selectors.pipeline_counts(placement)
     return render(
         request,
@@ -110,6 +112,28 @@ def stage(request, pk: int, action: str):
         success=_("%(name)s: %(stage)s.")
         % {"name": application.student.display_name, "stage": _label},
         redirect_to=reverse("placements:pipeline", args=[application.placement_id]),
+    )
+
+
+@login_required
+@require_POST
+def hire(request, pk: int):
+    """After a completed placement the studio records whether it hired the student."""
+    application = _studio_application(request, pk)
+    back = reverse("placements:pipeline", args=[application.placement_id])
+    form = HireForm(request.POST, prefix=f"hire-{application.pk}")
+    if not form.is_valid():
+        return domain_error_response(
+            request, DomainError(_("Choose yes, no or not known yet.")), back_url=back
+        )
+    return run_action(
+        request,
+        lambda: services.application_record_hire(
+            actor=request.user, application=application, hired=form.hired_value()
+        ),
+        success=_("Saved: what happened after %(name)s's placement.")
+        % {"name": application.student.display_name},
+        redirect_to=back + f"#applicant-{application.pk}",
     )
 
 

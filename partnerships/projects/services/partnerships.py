@@ -1,6 +1,8 @@
 """Partnerships: the formal relationship between an institution and an industry partner."""
 
+import re
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -45,6 +47,21 @@ def _split_contacts(partnership: Partnership, contacts) -> None:
 def _check_dates(start: date | None, end: date | None) -> None:
     if start and end and end < start:
         raise DomainError(_("The end date must be on or after the start date."), field="end_date")
+
+
+def _clean_funding(fields: dict) -> None:
+    """Funding attracted is optional, never negative, in a three-letter currency."""
+    amount = fields.get("funding_amount")
+    if amount is not None and Decimal(amount) < 0:
+        raise DomainError(_("Funding cannot be negative."), field="funding_amount")
+    if "funding_currency" in fields:
+        currency = (fields["funding_currency"] or "").strip().upper() or "GBP"
+        if not re.fullmatch(r"[A-Z]{3}", currency):
+            raise DomainError(
+                _("Give a three-letter currency code, such as GBP or EUR."),
+                field="funding_currency",
+            )
+        fields["funding_currency"] = currency
 
 
 def link_or_create_partnership(
@@ -102,6 +119,8 @@ def partnership_propose(
     description: str = "",
     start_date: date | None = None,
     end_date: date | None = None,
+    funding_amount: Decimal | None = None,
+    funding_currency: str = "GBP",
 ) -> Partnership:
     """Either side proposes a partnership directly; the other side confirms."""
     if not can_act_for(actor, from_organisation):
@@ -114,6 +133,8 @@ def partnership_propose(
             field="to_organisation",
         )
     _check_dates(start_date, end_date)
+    funding = {"funding_amount": funding_amount, "funding_currency": funding_currency}
+    _clean_funding(funding)
     institution, industry = (
         (from_organisation, to_organisation)
         if from_organisation.kind == Kind.INSTITUTION
@@ -128,6 +149,7 @@ def partnership_propose(
                 description=description,
                 start_date=start_date,
                 end_date=end_date,
+                **funding,
                 status=PS.PROPOSED,
                 proposed_by=actor,
                 proposed_by_organisation=from_organisation,
@@ -249,10 +271,13 @@ def partnership_update(
     locked = _lock(partnership)
     if not can_change_partnership(actor, locked):
         raise PermissionDenied()
-    allowed = {"title", "description", "start_date", "end_date"}
+    allowed = {
+        "title", "description", "start_date", "end_date", "funding_amount", "funding_currency",
+    }  # fmt: skip
     unknown = set(fields) - allowed
     if unknown:
         raise DomainError(_("Unknown fields: %s") % ", ".join(sorted(unknown)))
+    _clean_funding(fields)
     _check_dates(
         fields.get("start_date", locked.start_date), fields.get("end_date", locked.end_date)
     )

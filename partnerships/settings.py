@@ -413,6 +413,8 @@ NOTIFICATION_DEFAULTS = {
     "proposal": "instant",
     "registration": "instant",
     "approval": "instant",
+    # Testimonial requests, stories to approve, quotes to consent to: each asks for an action.
+    "story": "instant",
 }
 # Outbox entries older than this are dispatched again by the sweep (a broker outage left them).
 OUTBOX_SWEEP_AFTER_SECONDS = env.int("OUTBOX_SWEEP_AFTER_SECONDS", default=60)

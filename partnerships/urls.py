@@ -34,6 +34,7 @@ urlpatterns = [
     path("placements/", include("partnerships.placements.urls")),
     path("events/", include("events.urls")),
     path("notifications/", include("partnerships.notifications.urls")),
+    path("stories/", include("partnerships.stories.urls")),
     path("impact/", include("partnerships.impact.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("partnerships.api")),

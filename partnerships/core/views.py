@@ -8,6 +8,8 @@ from django.views.decorators.http import require_GET
 
 PUBLIC_MEDIA_DIRS = {"logos"}
 MEMBER_MEDIA_DIRS = {"avatars"}
+# Story images (``stories/<name>``, ``stories/renditions/<name>``) follow their story.
+STORY_MEDIA_DIR = "stories"
 
 
 def home(request):
@@ -21,18 +23,28 @@ def home(request):
 
 @require_GET
 def media(request, path: str):
-    """Serve uploaded images: logos to everyone, avatars to signed-in people only.
+    """Serve uploaded images: logos to everyone, avatars to signed-in people only, a story's
+    images to whoever may see the story (everyone once it is published; 404 otherwise, so an
+    unpublished story's files do not even show they exist).
 
     Files live outside the static root; this view is the only way to them, so the rule is here.
     """
     if "\x00" in path:
         raise Http404
     parts = PurePosixPath(path).parts
-    if len(parts) != 2 or ".." in parts or parts[0] not in PUBLIC_MEDIA_DIRS | MEMBER_MEDIA_DIRS:
+    if ".." in parts or not parts:
         raise Http404
-    if parts[0] in MEMBER_MEDIA_DIRS and not request.user.is_authenticated:
+    if parts[0] == STORY_MEDIA_DIR:
+        from partnerships.stories.selectors import story_image_visible
+
+        shape_ok = len(parts) == 2 or (len(parts) == 3 and parts[1] == "renditions")
+        if not shape_ok or not story_image_visible(request.user, "/".join(parts)):
+            raise Http404
+    elif len(parts) != 2 or parts[0] not in PUBLIC_MEDIA_DIRS | MEMBER_MEDIA_DIRS:
+        raise Http404
+    elif parts[0] in MEMBER_MEDIA_DIRS and not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    full = (settings.MEDIA_ROOT / parts[0] / parts[1]).resolve()
+    full = settings.MEDIA_ROOT.joinpath(*parts).resolve()
     if not full.is_file() or settings.MEDIA_ROOT.resolve() not in full.parents:
         raise Http404
     response = FileResponse(full.open("rb"))

@@ -23,6 +23,7 @@ class NotificationType(models.TextChoices):
     PROPOSAL = "proposal", _("Proposals: yours, and to your calls")
     REGISTRATION = "registration", _("Your event places")
     APPROVAL = "approval", _("Placement approvals")
+    STORY = "story", _("Success stories about your work")
 
 
 class Frequency(models.TextChoices):

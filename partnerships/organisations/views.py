@@ -5,12 +5,14 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Role
 from partnerships.core.errors import DomainError
 from partnerships.core.http import domain_error_response
+from partnerships.stories import selectors as story_selectors
 
 from . import selectors, services
 from .forms import (
@@ -64,6 +66,26 @@ def directory(request):
     )
 
 
+STORIES_ON_PAGE = 6
+
+
+def _stories_panel(request, organisation: Organisation) -> dict:
+    """The latest stories the visitor may see, and the showcase filtered to this organisation
+    when it has published ones (the showcase shows nothing else)."""
+    stories = list(
+        story_selectors.organisation_story_cards(organisation, request.user)[: STORIES_ON_PAGE + 1]
+    )
+    showcase_url = None
+    if any(story.is_published for story in stories):
+        parameter = "institution" if organisation.kind == Kind.INSTITUTION else "partner"
+        showcase_url = f"{reverse('stories:showcase')}?{urlencode({parameter: organisation.slug})}"
+    return {
+        "stories": stories[:STORIES_ON_PAGE],
+        "more_stories": len(stories) > STORIES_ON_PAGE,
+        "stories_showcase_url": showcase_url,
+    }
+
+
 def detail(request, slug: str):
     organisation = _visible_or_404(request, slug)
     membership = membership_of(request.user, organisation)
@@ -81,6 +103,7 @@ def detail(request, slug: str):
         if request.user.is_authenticated
         else [],
         "join_form": JoinRequestForm(),
+        **_stories_panel(request, organisation),
     }
     return render(request, "organisations/detail.html", context)
 

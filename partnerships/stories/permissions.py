@@ -22,6 +22,12 @@ def can_view_story(user, story: Story) -> bool:
     return story.is_published or is_curator(user) or is_side_member(user, story)
 
 
+def can_read_for_review(user, story: Story) -> bool:
+    """The review page (the text as it stands, before publication) is for the sides and
+    curators only, whatever the story's status."""
+    return is_curator(user) or is_side_member(user, story)
+
+
 def can_curate(user, story: Story | None = None) -> bool:
     return is_curator(user)
 

@@ -53,6 +53,8 @@ EDITABLE_STATUSES = {S.NOMINATED, S.DRAFT, S.IN_REVIEW}
 TEXT_FIELDS = ("title", "summary", "body")
 THUMBNAIL_SIZE = (400, 300)
 SOCIAL_CARD_SIZE = (1200, 630)
+# Words the story URLs use for their own pages (``urls_manage``, the feed): never a story's slug.
+RESERVED_SLUGS = {"curate", "nominate", "testimonials", "review", "quotes", "feed.atom", "feed"}
 
 
 # --- collaborations ---------------------------------------------------------------------------
@@ -113,10 +115,11 @@ def can_view_collaboration(user, collaboration) -> bool:
 
 
 def unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
+    """A free slug made from the title, never one of ``RESERVED_SLUGS``."""
     base = slugify(title)[:160].strip("-") or "story"
     slug, number = base, 2
     others = Story.objects.exclude(pk=exclude_pk) if exclude_pk else Story.objects.all()
-    while others.filter(slug=slug).exists():
+    while slug in RESERVED_SLUGS or others.filter(slug=slug).exists():
         slug, number = f"{base}-{number}", number + 1
     return slug
 
@@ -149,11 +152,21 @@ def _move(story: Story, to: str, *, actor, only_from: str | None = None) -> Stor
     return story
 
 
-def _clean_text(value: str, field: str, *, required: bool = False) -> str:
+def _clean_text(
+    value: str, field: str, *, required: bool = False, max_length: int | None = None
+) -> str:
     value = (value or "").strip()
     if required and not value:
         raise DomainError(_("This field is required."), field=field)
+    if max_length is not None and len(value) > max_length:
+        raise DomainError(
+            _("Keep it to %(n)d characters or fewer.") % {"n": max_length}, field=field
+        )
     return value
+
+
+def _limit(model, field: str) -> int | None:
+    return model._meta.get_field(field).max_length
 
 
 # --- nominations and the completion prompt ----------------------------------------------------
@@ -164,12 +177,14 @@ def nominate(*, actor, collaboration, title: str, reason: str = "") -> Story:
     """Anyone signed in who can see a collaboration nominates it as a story."""
     if not permissions.can_nominate(actor) or not can_view_collaboration(actor, collaboration):
         raise PermissionDenied(_("You cannot nominate this collaboration."))
-    title = _clean_text(title, "title", required=True)
+    title = _clean_text(title, "title", required=True, max_length=_limit(Story, "title"))
     field = collaboration_field(collaboration)
     story = Story.objects.create(
         title=title,
         slug=unique_slug(title),
-        nomination_reason=_clean_text(reason, "reason"),
+        nomination_reason=_clean_text(
+            reason, "reason", max_length=_limit(Story, "nomination_reason")
+        ),
         nominated_by=actor,
         source=StorySource.NOMINATION,
         **{field: collaboration},
@@ -347,14 +362,25 @@ def edit_story(
     for field, value in (("title", title), ("summary", summary), ("body", body)):
         if value is None:
             continue
-        value = _clean_text(value, field, required=field == "title")
+        value = _clean_text(
+            value, field, required=field == "title", max_length=_limit(Story, field)
+        )
         if value != getattr(story, field):
             setattr(story, field, value)
             changed_text = True
     if slug is not None:
         slug = slugify(slug)
+        if len(slug) > _limit(Story, "slug"):
+            raise DomainError(_("The web address is too long."), field="slug")
         if not slug:
             raise DomainError(_("Give the story a web address."), field="slug")
+        if slug in RESERVED_SLUGS:
+            raise DomainError(
+                _("“%(slug)s” is used by Tandem’s own pages. Choose another address.")
+                % {"slug": slug},
+                code="reserved_slug",
+                field="slug",
+            )
         if Story.objects.exclude(pk=story.pk).filter(slug=slug).exists():
             raise Conflict(_("Another story already uses this address."), field="slug")
         story.slug = slug
@@ -508,35 +534,88 @@ def add_quote(
     user=None,
     organisation: Organisation | None = None,
 ) -> StoryQuote:
+    """A curator adds someone's words. A quote of someone with an account waits for their
+    consent (they are asked); the sides' approvals are withdrawn, since the text changed."""
     _require_curator(actor)
     story = _lock(story)
     _require_editable(story)
     quote = StoryQuote.objects.create(
         story=story,
-        text=_clean_text(text, "text", required=True),
-        person_name=_clean_text(person_name, "person_name", required=True),
-        person_role=_clean_text(person_role, "person_role"),
+        text=_clean_text(text, "text", required=True, max_length=_limit(StoryQuote, "text")),
+        person_name=_clean_text(
+            person_name, "person_name", required=True, max_length=_limit(StoryQuote, "person_name")
+        ),
+        person_role=_clean_text(
+            person_role, "person_role", max_length=_limit(StoryQuote, "person_role")
+        ),
         user=user,
         organisation=organisation,
+        order=story.quotes.count(),
     )
     story.approvals.all().delete()
+    record_event("story.quote_added", target=story, actor=actor, quote_id=quote.pk)
     return quote
 
 
 @transaction.atomic
-def edit_quote(*, actor, quote: StoryQuote, text: str) -> StoryQuote:
-    """Changing the words withdraws the consent given to the old ones."""
+def edit_quote(
+    *,
+    actor,
+    quote: StoryQuote,
+    text: str,
+    person_name: str | None = None,
+    person_role: str | None = None,
+) -> StoryQuote:
+    """Changing the words withdraws the consent given to the old ones (the person is asked
+    again) and the sides' approvals."""
     _require_curator(actor)
     story = _lock(quote.story)
     _require_editable(story)
-    text = _clean_text(text, "text", required=True)
-    if text != quote.text:
+    quote = StoryQuote.objects.select_for_update().get(pk=quote.pk)
+    text = _clean_text(text, "text", required=True, max_length=_limit(StoryQuote, "text"))
+    fields = []
+    if person_name is not None:
+        person_name = _clean_text(
+            person_name, "person_name", required=True, max_length=_limit(StoryQuote, "person_name")
+        )
+        if person_name != quote.person_name:
+            quote.person_name = person_name
+            fields.append("person_name")
+    if person_role is not None:
+        person_role = _clean_text(
+            person_role, "person_role", max_length=_limit(StoryQuote, "person_role")
+        )
+        if person_role != quote.person_role:
+            quote.person_role = person_role
+            fields.append("person_role")
+    words_changed = text != quote.text
+    if words_changed:
         quote.text = text
         quote.consent_given_at = None
         quote.consent_by = None
-        quote.save(update_fields=["text", "consent_given_at", "consent_by"])
+        fields += ["text", "consent_given_at", "consent_by"]
+    if fields:
+        quote.save(update_fields=fields)
         story.approvals.all().delete()
+        record_event(
+            "story.quote_edited",
+            target=story,
+            actor=actor,
+            quote_id=quote.pk,
+            words_changed=words_changed,
+        )
     return quote
+
+
+@transaction.atomic
+def remove_quote(*, actor, quote: StoryQuote) -> None:
+    _require_curator(actor)
+    story = _lock(quote.story)
+    _require_editable(story)
+    deleted, _rows = StoryQuote.objects.filter(pk=quote.pk, story=story).delete()
+    if deleted:
+        story.approvals.all().delete()
+        record_event("story.quote_removed", target=story, actor=actor, quote_id=quote.pk)
 
 
 @transaction.atomic
@@ -579,21 +658,41 @@ def add_figure(
     _require_editable(story)
     if metric not in Metric.values:
         raise DomainError(_("Choose a metric."), field="metric")
-    unit = _clean_text(unit, "unit", required=metric == Metric.OTHER)
+    unit = _clean_text(
+        unit, "unit", required=metric == Metric.OTHER, max_length=_limit(OutcomeFigure, "unit")
+    )
     try:
         value = Decimal(str(value))
     except InvalidOperation:
         raise DomainError(_("Enter a number."), field="value") from None
-    if not value.is_finite() or value < 0 or value >= Decimal("1e12"):
+    if not value.is_finite() or value < 0:
         raise DomainError(_("The value cannot be negative."), field="value")
-    return OutcomeFigure.objects.create(
+    if value >= Decimal("1e12"):
+        raise DomainError(_("The value is too large."), field="value")
+    figure = OutcomeFigure.objects.create(
         story=story,
         metric=metric,
         value=value.quantize(Decimal("0.01")),
         unit=unit,
-        note=_clean_text(note, "note"),
+        note=_clean_text(note, "note", max_length=_limit(OutcomeFigure, "note")),
         organisation=organisation,
+        order=story.figures.count(),
     )
+    # The sides approve the story as it stands, figures included.
+    story.approvals.all().delete()
+    record_event("story.figure_added", target=story, actor=actor, figure_id=figure.pk)
+    return figure
+
+
+@transaction.atomic
+def remove_figure(*, actor, figure: OutcomeFigure) -> None:
+    _require_curator(actor)
+    story = _lock(figure.story)
+    _require_editable(story)
+    deleted, _rows = OutcomeFigure.objects.filter(pk=figure.pk, story=story).delete()
+    if deleted:
+        story.approvals.all().delete()
+        record_event("story.figure_removed", target=story, actor=actor, figure_id=figure.pk)
 
 
 # --- images -----------------------------------------------------------------------------------
@@ -631,18 +730,27 @@ def add_image(
     _require_curator(actor)
     story = _lock(story)
     _require_editable(story)
-    alt_text = _clean_text(alt_text, "alt_text", required=True)
+    alt_text = _clean_text(
+        alt_text, "alt_text", required=True, max_length=_limit(StoryImage, "alt_text")
+    )
     try:
         validate_image_upload(upload)
     except ValidationError as error:
         raise DomainError(error.messages[0], code=error.code or "invalid", field="image") from None
-    thumbnail, social_card = make_renditions(upload)
+    try:
+        thumbnail, social_card = make_renditions(upload)
+    except (OSError, ValueError, Image.DecompressionBombError):
+        raise DomainError(
+            _("This image could not be read to the end. Save it again and upload the copy."),
+            code="not_an_image",
+            field="image",
+        ) from None
     if order is None:
         order = story.images.count()
     image = StoryImage(
         story=story,
         alt_text=alt_text,
-        caption=_clean_text(caption, "caption"),
+        caption=_clean_text(caption, "caption", max_length=_limit(StoryImage, "caption")),
         order=order,
         uploaded_by=actor,
     )
@@ -652,3 +760,44 @@ def add_image(
     image.save()
     record_event("story.image_added", target=story, actor=actor, image_id=image.pk)
     return image
+
+
+@transaction.atomic
+def remove_image(*, actor, image: StoryImage) -> None:
+    """The row goes at once; the files are deleted once the transaction has committed."""
+    _require_curator(actor)
+    story = _lock(image.story)
+    _require_editable(story)
+    image = StoryImage.objects.filter(pk=image.pk, story=story).first()
+    if image is None:
+        return
+    image_pk = image.pk
+    files = [f for f in (image.image, image.thumbnail, image.social_card) if f]
+    storage_names = [(f.storage, f.name) for f in files]
+    image.delete()
+
+    def delete_files() -> None:
+        for storage, name in storage_names:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)
+    record_event("story.image_removed", target=story, actor=actor, image_id=image_pk)
+
+
+@transaction.atomic
+def move_image(*, actor, image: StoryImage, offset: int) -> list[StoryImage]:
+    """Move an image ``offset`` places earlier (negative) or later; the order is renumbered
+    0, 1, 2 … so it stays tidy whatever happened before."""
+    _require_curator(actor)
+    story = _lock(image.story)
+    _require_editable(story)
+    images = list(story.images.order_by("order", "pk"))
+    position = next((i for i, img in enumerate(images) if img.pk == image.pk), None)
+    if position is None:
+        raise Conflict(_("This image is no longer part of the story."), code="gone")
+    target = max(0, min(len(images) - 1, position + offset))
+    images.insert(target, images.pop(position))
+    for order, img in enumerate(images):
+        img.order = order
+    StoryImage.objects.bulk_update(images, ["order"])
+    return images

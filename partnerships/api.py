@@ -11,6 +11,7 @@ from partnerships.curriculum.api import (
     ReviewerViewSet,
     ReviewResponseViewSet,
 )
+from partnerships.impact.api import OrganisationImpactViewSet, PlatformImpactView
 from partnerships.notifications.api import NotificationPreferencesView, NotificationViewSet
 from partnerships.notifications.saved_search_api import SavedSearchViewSet
 from partnerships.organisations.api import (
@@ -32,6 +33,7 @@ from partnerships.projects.api import (
     ProposalViewSet,
     SavedProposalViewSet,
 )
+from partnerships.stories.api import StoryQuoteViewSet, StoryViewSet, TestimonialRequestViewSet
 
 router = DefaultRouter()
 router.register("profiles", ProfileViewSet, basename="profile")
@@ -61,6 +63,10 @@ router.register("event-speakers", SpeakerViewSet, basename="eventspeaker")
 router.register("event-registrations", EventRegistrationViewSet, basename="eventregistration")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("saved-searches", SavedSearchViewSet, basename="savedsearch")
+router.register("stories", StoryViewSet, basename="story")
+router.register("story-quotes", StoryQuoteViewSet, basename="storyquote")
+router.register("testimonial-requests", TestimonialRequestViewSet, basename="testimonialrequest")
+router.register("impact/organisations", OrganisationImpactViewSet, basename="impact-organisation")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
@@ -69,5 +75,6 @@ urlpatterns = [
         NotificationPreferencesView.as_view(),
         name="api-notification-preferences",
     ),
+    path("impact/platform/", PlatformImpactView.as_view(), name="api-impact-platform"),
     *router.urls,
 ]

@@ -138,3 +138,19 @@ def test_demo_data_only_names_skills_and_sectors_that_exist():
         assert set(student[8]) <= sectors, student[0]
     for organisation in ORGANISATIONS:
         assert set(organisation[6]) <= sectors, organisation[0]
+
+
+def test_demo_has_a_published_story_a_nomination_and_funding(seeded, client):
+    from django.utils.html import escape
+
+    from partnerships.stories.models import Story, StoryStatus
+
+    published = Story.objects.get(status=StoryStatus.PUBLISHED)
+    assert published.featured and published.images.count() == 1
+    assert published.quotes.filter(consent_given_at__isnull=False).count() == 1
+    assert Story.objects.filter(status=StoryStatus.NOMINATED).count() == 1
+    assert published.partnership.funding_amount == 6000
+    showcase = client.get(reverse("stories:showcase"))
+    assert escape(published.title) in showcase.content.decode()
+    page = client.get(reverse("stories:detail", args=[published.slug]))
+    assert page.status_code == 200

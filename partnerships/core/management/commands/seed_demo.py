@@ -6,6 +6,8 @@ logs in straight away (verified primary email) with the password ``tandem-demo-2
 """
 
 from datetime import date, timedelta
+from decimal import Decimal
+from io import BytesIO
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -14,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from accounts.models import Role, User
 from accounts.services import profile_update, user_complete_signup
@@ -28,6 +31,8 @@ from partnerships.placements import services as placements
 from partnerships.placements.models import Application, Placement
 from partnerships.projects import services as projects
 from partnerships.projects.models import Opportunity, Partnership, Proposal
+from partnerships.stories import services as stories
+from partnerships.stories.models import Metric, Story
 
 # A one-page PDF, so the demo application has a CV that passes the content check.
 DEMO_CV = (
@@ -182,6 +187,7 @@ COUNTED = {
     "applications": Application,
     "events": Event,
     "event registrations": Registration,
+    "stories": Story,
 }
 
 
@@ -350,6 +356,7 @@ class Command(BaseCommand):
         self.seed_collaborations(people, organisations)
         self.seed_placements(people, organisations)
         self.seed_events(people, organisations)
+        self.seed_stories(people, organisations)
 
     def seed_collaborations(self, people: dict, organisations: dict) -> None:
         """Open calls, a proposal waiting for review, and an active partnership."""
@@ -600,6 +607,76 @@ class Command(BaseCommand):
             # Full now: Sam joins the waitlist and moves in if someone cancels.
             events.register(actor=students["sam.taylor@student.northbridge.example"], event=lecture)
 
+    def seed_stories(self, people: dict, organisations: dict) -> None:
+        """A published, featured story about the Brightline × Harbourside partnership (with
+        funding recorded for the impact figures), and a fresh nomination in the curators'
+        queue."""
+        admin = people["admin@tandem.example"]
+        sara = people["sara.ali@brightline.example"]
+        rosa = people["rosa.jones@harbourside.example"]
+        partnership = Partnership.objects.get(industry_partner=organisations["brightline"])
+        if partnership.funding_amount is None:
+            projects.partnership_update(
+                actor=sara, partnership=partnership, funding_amount=Decimal("6000")
+            )
+        title = "A brand challenge that became a studio's intake"
+        if not Story.objects.filter(title=title).exists():
+            story = stories.nominate(
+                actor=sara,
+                collaboration=partnership,
+                title=title,
+                reason="Three of last year's finalists now work with us.",
+            )
+            stories.accept_nomination(actor=admin, story=story)
+            stories.edit_story(
+                actor=admin,
+                story=story,
+                summary="Every spring Brightline sets Harbourside's graphic communication "
+                "students a real brief; the best teams pitch to the client.",
+                body="Brightline brings a live brand problem to the studio floor at Harbourside "
+                "each spring.\n\n- **Week 1:** the client briefing\n- **Weeks 2–5:** "
+                "studio critiques with Brightline designers\n- **Week 6:** pitches to the "
+                "client\n\nThe winning identity went into production, and three finalists "
+                "joined Brightline as junior designers.",
+                sectors=list(Sector.objects.filter(slug="advertising-marketing")),
+            )
+            for metric, value in ((Metric.STUDENTS_INVOLVED, 24), (Metric.HIRES, 3)):
+                stories.add_figure(
+                    actor=admin, story=story, metric=metric, value=value, unit="", note=""
+                )
+            stories.add_figure(actor=admin, story=story, metric=Metric.FUNDING, value=6000)
+            quote = stories.add_quote(
+                actor=admin,
+                story=story,
+                text="Our students learn more in six weeks with Brightline than in a term of "
+                "made-up briefs.",
+                person_name=rosa.display_name,
+                person_role="Course leader, Graphic Communication",
+                user=rosa,
+                organisation=organisations["harbourside"],
+            )
+            stories.give_quote_consent(actor=rosa, quote=quote)
+            stories.add_image(
+                actor=admin,
+                story=story,
+                upload=ContentFile(demo_poster(), name="brand-challenge.png"),
+                alt_text="Students pinning brand concepts to a studio wall",
+                caption="Pitch day at Harbourside",
+            )
+            stories.send_for_review(actor=admin, story=story)
+            stories.approve_text(actor=sara, story=story)
+            stories.approve_text(actor=rosa, story=story)
+            stories.publish(actor=admin, story=story)
+            stories.feature(actor=admin, story=story, featured=True, order=0)
+        brief = Opportunity.objects.get(title="Design an accessible game for a museum gallery")
+        if not Story.objects.filter(opportunity=brief).exists():
+            stories.nominate(
+                actor=people["lena.okafor@northbridge.example"],
+                collaboration=brief,
+                title="Games students and a maritime gallery",
+                reason="The gallery wants to exhibit the winning prototype.",
+            )
+
     def print_logins(self, password: str) -> None:
         header = ("Role", "Email", "Password", "What to try")
         rows = [(role, email, password, hint) for role, email, hint in LOGINS]
@@ -617,3 +694,16 @@ class Command(BaseCommand):
             f"\nAll {len(PEOPLE) + len(STUDENTS)} demo accounts use this password; the others "
             "are listed in partnerships/core/management/commands/seed_demo.py.\n"
         )
+
+
+def demo_poster() -> bytes:
+    """A simple generated picture for the demo story (no binary assets in the repository)."""
+    image = Image.new("RGB", (1600, 900), (24, 54, 94))
+    draw = ImageDraw.Draw(image)
+    colours = [(242, 169, 59), (231, 88, 74), (88, 176, 156), (245, 240, 230)]
+    for n in range(12):
+        x, y = 90 + (n % 4) * 370, 110 + (n // 4) * 240
+        draw.rectangle((x, y, x + 300, y + 190), fill=colours[n % len(colours)])
+    buffer = BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()

@@ -214,6 +214,8 @@ def test_the_partnership_form_saves_funding(client, partnership, lecturer):
     assert (partnership.funding_amount, partnership.funding_currency) == (Decimal("2500"), "USD")
     bad = client.post(url, {**data, "funding_amount": "-5"})
     assert bad.status_code == 400
+    page = client.get(partnership.get_absolute_url()).content.decode()
+    assert "Funding attracted" in page and "2,500 USD" in page
 
 
 def test_the_partnership_form_keeps_the_currency_when_left_empty(client, partnership, lecturer):
@@ -373,3 +375,11 @@ def test_the_api_records_reporting_and_hides_staff_time_from_the_public(
     assert seen["admission"] == "chargeable"  # attendees need to know
     bad = as_(studio_owner).post(url, {"academic_staff_days": "-1"}, format="json")
     assert bad.status_code == 400
+
+
+def test_the_event_page_says_whether_it_is_free(client, studio, studio_owner):
+    event = EventFactory(organisation=studio, status=EventStatus.PUBLISHED)
+    assert "Free" in client.get(reverse("events:detail", args=[event.pk])).content.decode()
+    type(event).objects.filter(pk=event.pk).update(admission=Admission.CHARGEABLE)
+    page = client.get(reverse("events:detail", args=[event.pk])).content.decode()
+    assert "Paid: the organisers tell you how to pay" in page

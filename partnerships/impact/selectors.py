@@ -220,3 +220,24 @@ def impact_dashboard(scope: Scope, *, id_prefix: str = "chart") -> list[Section]
         rows = [FigureRow(f, explain(f.key)) for f in figures if f.benefit == key]
         sections.append(Section(key, title, rows, charts[key]))
     return sections
+
+
+# The figure that best sums up each benefit, shown first (funding: every currency recorded).
+HEADLINE_KEYS = (
+    "talent.students_placed",
+    "research.partnerships_active",
+    "economic.funding_attracted",
+    "community.events",
+    "community.attendance",
+)
+
+
+def headlines(sections: list[Section]) -> list[FigureRow]:
+    """A few figures from the sections already computed (no query): one glance before the
+    tables. Figures not recorded yet are left out rather than shown as blanks."""
+    rows = {row.figure.key: row for section in sections for row in section.rows}
+    chosen = []
+    for key in HEADLINE_KEYS:
+        matching = [row for k, row in rows.items() if k == key or k.startswith(f"{key}.")]
+        chosen.extend(row for row in matching if row.figure.value is not None)
+    return chosen

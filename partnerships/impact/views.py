@@ -86,7 +86,8 @@ def _dashboard(request, *, organisation: Organisation | None):
     context.update(
         scope=scope,
         period_text=form.period_text(),
-        sections=selectors.impact_dashboard(scope),
+        sections=(sections := selectors.impact_dashboard(scope)),
+        headlines=selectors.headlines(sections),
         exports={name: f"{url}?{query}" if query else url for name, url in exports.items()},
     )
     return render(request, "impact/dashboard.html", context)

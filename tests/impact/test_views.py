@@ -515,3 +515,14 @@ def test_platform_dashboard_queries_do_not_grow_with_rows(
 def test_scope_is_what_the_metrics_get(client, world, una):
     response = get(client, una, org_url("impact:organisation", world), PERIOD)
     assert response.context["scope"] == Scope(organisation=world["uni"], start=START, end=END)
+
+
+def test_the_headlines_repeat_key_figures_without_extra_queries(client, world, una):
+    response = get(client, una, org_url("impact:organisation", world), PERIOD)
+    headlines = {row.figure.key: row.figure.value for row in response.context["headlines"]}
+    assert headlines["talent.students_placed"] == 2
+    assert headlines["community.events"] == 2
+    assert headlines["economic.funding_attracted.EUR"] == Decimal("3000")
+    page = response.content.decode()
+    glance = page[page.index('id="headlines-title"') : page.index("impact-contents")]
+    assert "Funding attracted" in glance and "3,000.00" in glance

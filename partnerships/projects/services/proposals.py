@@ -88,7 +88,6 @@ def _lock(proposal: Proposal) -> Proposal:
     )
 
 
-@transaction.atomic
 def _check_proposal_rate(actor) -> None:
     """A person sends at most ``PROPOSALS_PER_DAY`` proposals in 24 hours: enough for any real
     bid-writing day, and a stop to scripted spam landing in other organisations' inboxes."""
@@ -101,6 +100,7 @@ def _check_proposal_rate(actor) -> None:
         )
 
 
+@transaction.atomic
 def proposal_submit(
     *,
     actor,

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "partnerships.notifications",
     "partnerships.stories",
     "partnerships.impact",
+    "partnerships.audit",
 ]
 
 MIDDLEWARE = [
@@ -82,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "partnerships.audit.context.AuditContextMiddleware",
     "accounts.middleware.UserTimezoneMiddleware",
     "accounts.middleware.AccountFormStatusMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -36,6 +36,7 @@ urlpatterns = [
     path("notifications/", include("partnerships.notifications.urls")),
     path("stories/", include("partnerships.stories.urls")),
     path("impact/", include("partnerships.impact.urls")),
+    path("audit/", include("partnerships.audit.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("partnerships.api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

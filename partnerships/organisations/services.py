@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
+from partnerships.audit.services import record_update
 from partnerships.core.errors import Conflict, DomainError, PermissionDenied, RateLimited
 from partnerships.core.mail import send_templated_email
 
@@ -118,6 +119,9 @@ def organisation_resubmit(*, actor, organisation: Organisation) -> Organisation:
     )
     if not updated:
         raise Conflict(_("Only a rejected organisation can be sent for verification again."))
+    record_update(
+        [organisation], before={"status": Status.REJECTED}, actor=actor, status=Status.PENDING
+    )
     organisation.refresh_from_db()
     _ask_admins_to_verify(organisation)
     return organisation

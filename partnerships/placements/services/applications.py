@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from partnerships.activity.services import record_event
+from partnerships.audit.services import record_update
 from partnerships.core.errors import Conflict, DomainError, PermissionDenied
 from partnerships.core.mail import send_templated_email
 
@@ -320,6 +321,7 @@ def _reject_rows(rows: list[Application], placement: Placement, *, actor, messag
     Application.objects.filter(pk__in=[r.pk for r in rows]).update(
         status=A.REJECTED, status_changed_at=now, updated_at=now
     )
+    record_update(rows, actor=actor, status=A.REJECTED)  # the rows still hold their old stage
     ApplicationTransition.objects.bulk_create(
         ApplicationTransition(
             application=row,

@@ -1,11 +1,19 @@
+from allauth.account.internal.flows.reauthentication import did_recently_reauthenticate
 from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, viewsets
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.views import APIView
 
+from partnerships.core.errors import PermissionDenied
 from partnerships.core.models import Sector, Skill
 from partnerships.core.serializers import SlugListField
 from partnerships.organisations.models import Kind, Organisation
 
-from . import selectors, services
+from . import privacy, selectors, services
 from .models import Profile, timezone_choices
 
 
@@ -93,3 +101,28 @@ class ProfileViewSet(viewsets.ReadOnlyModelViewSet):
         return (
             selectors.visible_profiles(self.request.user).order_by("display_name", "pk").distinct()
         )
+
+
+class MeExportView(APIView):
+    """Everything Tandem holds about you: a ZIP with ``data.json`` and your files (your picture
+    and CVs), as on Account settings → Your data. At most ``PRIVACY_EXPORTS_PER_HOUR`` downloads
+    an hour, shared with the page (429 beyond). With a browser session you must have confirmed
+    your password in the last few minutes (403 ``reauthentication_required`` otherwise); an API
+    token is itself the proof, as for every other call made with it."""
+
+    http_method_names = ["get", "options"]  # HEAD would build the archive for nothing
+
+    @extend_schema(
+        responses={(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY, "The ZIP.")}
+    )
+    def get(self, request):
+        if isinstance(request.successful_authenticator, SessionAuthentication) and (
+            not did_recently_reauthenticate(request._request)
+        ):
+            raise PermissionDenied(
+                _("Confirm your password at %(url)s first, then try again within a few minutes.")
+                % {"url": reverse("account_reauthenticate")},
+                code="reauthentication_required",
+            )
+        privacy.export_allowance_consume(request.user)
+        return privacy.export_response(request.user)

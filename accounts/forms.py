@@ -109,3 +109,13 @@ class ProfileForm(forms.ModelForm):
                 del self.fields[name]
         else:
             self.fields["level"].choices = [("", _("— choose your level —")), *StudyLevel.choices]
+
+
+class AccountDeleteForm(forms.Form):
+    """Typing the address is the confirmation; the service checks it matches."""
+
+    email = forms.CharField(
+        label=_("Type your email address to confirm"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )

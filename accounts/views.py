@@ -1,17 +1,22 @@
+from allauth.account.decorators import reauthentication_required
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rest_framework.authtoken.models import Token
 
 from partnerships.core.errors import DomainError
+from partnerships.core.http import domain_error_response
 from partnerships.organisations import selectors as org_selectors
 from partnerships.organisations.permissions import is_platform_admin
 
-from . import selectors, services
-from .forms import ProfileForm
+from . import erasure, privacy, selectors, services
+from .forms import AccountDeleteForm, ProfileForm
 from .models import Profile, Role
 
 
@@ -119,7 +124,6 @@ def admin_login(request, extra_context=None):
     """
     from django.contrib.auth.views import redirect_to_login
     from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-    from django.urls import reverse
     from django.utils.http import url_has_allowed_host_and_scheme
 
     next_url = request.GET.get("next") or reverse("admin:index")
@@ -130,3 +134,81 @@ def admin_login(request, extra_context=None):
     if request.user.is_active and request.user.is_staff:
         return redirect(next_url)
     raise DjangoPermissionDenied(_("Your account cannot use the administration site."))
+
+
+# --- Privacy: the policy, downloading your data, deleting your account ----------------------
+
+
+def privacy_policy(request):
+    """The public privacy page; the periods it states come from settings."""
+    return render(
+        request,
+        "accounts/privacy_policy.html",
+        {
+            "cv_retention_days": settings.CV_RETENTION_DAYS,
+            "exports_per_hour": settings.PRIVACY_EXPORTS_PER_HOUR,
+            "session_days": settings.SESSION_COOKIE_AGE // 86400,
+        },
+    )
+
+
+@login_required
+@require_GET
+def privacy_data(request):
+    """Account settings → Your data: download it, or delete the account."""
+    return render(
+        request,
+        "accounts/privacy_data.html",
+        {"exports_per_hour": settings.PRIVACY_EXPORTS_PER_HOUR},
+    )
+
+
+@login_required
+@require_POST
+@reauthentication_required
+def privacy_export(request):
+    """The ZIP of everything about the person (data.json and their files), after they have
+    confirmed their password; at most ``PRIVACY_EXPORTS_PER_HOUR`` an hour (429 beyond)."""
+    try:
+        privacy.export_allowance_consume(request.user)
+    except DomainError as exc:
+        return domain_error_response(request, exc, back_url=reverse("accounts:privacy_data"))
+    return privacy.export_response(request.user)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@reauthentication_required(allow_get=True)
+def account_delete(request):
+    """Explain what deleting removes and what organisations keep; delete after the person typed
+    their email address and confirmed their password (400 on a wrong address, 409 while they
+    are the last owner of an organisation)."""
+    form = AccountDeleteForm(request.POST or None)
+    blocking = erasure.organisations_blocking_deletion(request.user)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                erasure.account_delete(
+                    actor=request.user,
+                    user=request.user,
+                    confirm_email=form.cleaned_data["email"],
+                )
+            except DomainError as exc:
+                form.add_error("email" if exc.field == "email" else None, exc.message)
+                status = exc.status
+                blocking = erasure.organisations_blocking_deletion(request.user)
+            else:
+                logout(request)
+                messages.success(
+                    request,
+                    _("Your account has been deleted. We have sent a confirmation by email."),
+                )
+                return redirect("home")
+    return render(
+        request,
+        "accounts/account_delete.html",
+        {"form": form, "blocking": blocking},
+        status=status,
+    )

@@ -357,8 +357,12 @@ ACTIVE_REGISTRATION_STATUSES = [R.PENDING, R.CONFIRMED, R.WAITLISTED]
 
 class Registration(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations")
+    # Empty once the person deleted their account: the row still counts for the organisers.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_registrations"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="event_registrations",
     )
     status = models.CharField(max_length=10, choices=RegistrationStatus.choices)
     # The waitlist is served in the order people joined it.

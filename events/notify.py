@@ -59,7 +59,7 @@ def deliver(event_id: int, template: str, registration_ids: list[int], context: 
         .get(pk=event_id)
     )
     registrations = Registration.objects.filter(
-        pk__in=registration_ids, event_id=event_id, status__in=statuses
+        pk__in=registration_ids, event_id=event_id, status__in=statuses, user__isnull=False
     ).select_related("user__profile")
     reply_to = context.pop("reply_to", None)
     if template == "events/reminder" and event.status != EventStatus.PUBLISHED:

@@ -252,8 +252,11 @@ def hosted_events(user, *, upcoming: bool = True) -> QuerySet[Event]:
 
 
 def registrants(event: Event, *, q: str = "", status: str = "") -> QuerySet[Registration]:
-    """The organisers' list: name and email search, a status filter, waitlist in order."""
-    qs = Registration.objects.filter(event=event).select_related(
+    """The organisers' list: name and email search, a status filter, waitlist in order.
+
+    Registrations of people who deleted their account still count (``registration_counts``)
+    but are nobody to list, email or check in."""
+    qs = Registration.objects.filter(event=event, user__isnull=False).select_related(
         "user__profile__institution", "checked_in_by"
     )
     if status:

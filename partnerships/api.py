@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from accounts.api import MeView, ProfileViewSet
+from accounts.api import MeExportView, MeView, ProfileViewSet
 from events.api import EventRegistrationViewSet, EventSessionViewSet, EventViewSet, SpeakerViewSet
 from partnerships.core.api_views import SectorViewSet, SkillViewSet
 from partnerships.curriculum.api import (
@@ -70,6 +70,7 @@ router.register("impact/organisations", OrganisationImpactViewSet, basename="imp
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
+    path("me/export/", MeExportView.as_view(), name="api-me-export"),
     path(
         "notification-preferences/",
         NotificationPreferencesView.as_view(),

@@ -381,6 +381,15 @@ CELERY_BEAT_SCHEDULE["placements-close-expired"] = {
     "task": "partnerships.placements.tasks.close_expired_placements",
     "schedule": 300.0,  # open placements past their deadline are closed and owners told
 }
+# --- Privacy ----------------------------------------------------------------------------------
+# CVs are deleted this many days after their placement closed (shown on the privacy page).
+CV_RETENTION_DAYS = env.int("CV_RETENTION_DAYS", default=180)
+# A person may download their data this many times an hour (pages and API together).
+PRIVACY_EXPORTS_PER_HOUR = env.int("PRIVACY_EXPORTS_PER_HOUR", default=5)
+CELERY_BEAT_SCHEDULE["placements-delete-expired-cvs"] = {
+    "task": "partnerships.placements.tasks.delete_expired_cvs",
+    "schedule": crontab(hour=4, minute=15),  # nightly: CVs past CV_RETENTION_DAYS are deleted
+}
 
 # --- Events ---------------------------------------------------------------------------------
 # Confirmed attendees are reminded this many hours before an event starts (once each).

@@ -588,7 +588,7 @@ def message_registrants(
         )
     ids = list(
         Registration.objects.filter(
-            event=locked, status__in=MESSAGE_GROUPS[recipients]
+            event=locked, status__in=MESSAGE_GROUPS[recipients], user__isnull=False
         ).values_list("pk", flat=True)
     )
     if not ids:

@@ -320,7 +320,10 @@ def registration_action(request, pk: int, registration_pk: int, action: str):
     if action not in ROW_ACTIONS:
         raise Http404
     registration = get_object_or_404(
-        Registration.objects.select_related("user__profile"), pk=registration_pk, event=event
+        Registration.objects.select_related("user__profile"),
+        pk=registration_pk,
+        event=event,
+        user__isnull=False,  # an erased person's row is counted, never acted on
     )
     service, success = ROW_ACTIONS[action]
     kwargs = {"actor": request.user, "registration": registration}
@@ -404,7 +407,10 @@ def check_in(request, pk: int):
 def check_in_toggle(request, pk: int, registration_pk: int):
     event = managed_or_deny(request, pk)
     registration = get_object_or_404(
-        Registration.objects.select_related("user__profile"), pk=registration_pk, event=event
+        Registration.objects.select_related("user__profile"),
+        pk=registration_pk,
+        event=event,
+        user__isnull=False,  # an erased person's row is counted, never acted on
     )
     undo = request.POST.get("undo") == "1"
     back = _back("events:check_in", event, request, keys=("q", "page"))

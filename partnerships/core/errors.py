@@ -33,6 +33,15 @@ class Conflict(DomainError):
         super().__init__(message, code=kwargs.pop("code", "conflict"), **kwargs)
 
 
+class Gone(DomainError):
+    """What was asked for existed but has been deleted for good (a retention policy, an erasure)."""
+
+    status = 410
+
+    def __init__(self, message: str, **kwargs):
+        super().__init__(message, code=kwargs.pop("code", "gone"), **kwargs)
+
+
 class RateLimited(DomainError):
     status = 429
 

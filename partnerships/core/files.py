@@ -1,14 +1,19 @@
 """Private documents (agreements, syllabi, attachments): stored outside any public URL and
 handed out only by views that have checked permission first."""
 
+import logging
 import mimetypes
 import re
+from collections.abc import Iterable
 from pathlib import PurePath
 
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.utils.deconstruct import deconstructible
 
 from .uploads import random_name
+
+logger = logging.getLogger(__name__)
 
 
 @deconstructible
@@ -55,3 +60,22 @@ def serve_private_file(field_file, *, title: str) -> FileResponse:
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+def delete_files_after_commit(storage, names: Iterable[str]) -> None:
+    """Delete stored files once the surrounding transaction commits, never on a rollback.
+
+    A file already gone is fine, so running the same deletion twice is harmless.
+    """
+    names = [name for name in names if name]
+    if not names:
+        return
+
+    def delete() -> None:
+        for name in names:
+            try:
+                storage.delete(name)
+            except OSError:
+                logger.exception("Could not delete the stored file %s", name)
+
+    transaction.on_commit(delete)

@@ -43,7 +43,7 @@ def response_rows(review: CurriculumReview):
             neutralise(value)
             for value in (
                 response.pk,
-                reviewer.user.display_name,
+                reviewer.person_name,
                 reviewer.organisation.name,
                 timezone.localtime(response.submitted_at).strftime("%Y-%m-%d %H:%M"),
                 response.relevance,

@@ -163,8 +163,12 @@ class Reviewer(models.Model):
     """An industry member who volunteered for a review, on behalf of one industry organisation."""
 
     review = models.ForeignKey(CurriculumReview, on_delete=models.CASCADE, related_name="reviewers")
+    # Empty once the reviewer deleted their account: a submitted response stays with the review.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="curriculum_reviewing"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="curriculum_reviewing",
     )
     organisation = models.ForeignKey(
         "organisations.Organisation",
@@ -194,7 +198,12 @@ class Reviewer(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} → {self.review} ({self.status})"
+        return f"{self.person_name} → {self.review} ({self.status})"
+
+    @property
+    def person_name(self) -> str:
+        """The reviewer's name, or a placeholder once they deleted their account."""
+        return self.user.display_name if self.user_id else str(_("Deleted account"))
 
 
 class ReviewResponse(models.Model):
@@ -239,7 +248,7 @@ class ReviewResponse(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Response by {self.reviewer.user} to {self.reviewer.review}"
+        return f"Response by {self.reviewer.person_name} to {self.reviewer.review}"
 
     @property
     def is_submitted(self) -> bool:

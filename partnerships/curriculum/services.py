@@ -411,7 +411,7 @@ def _decide(*, actor, reviewer: Reviewer, accept: bool) -> Reviewer:
     if row.status != ReviewerStatus.VOLUNTEERED:
         raise Conflict(
             _("%(name)s is no longer waiting for an answer (%(status)s).")
-            % {"name": row.user.display_name, "status": row.get_status_display().lower()}
+            % {"name": row.person_name, "status": row.get_status_display().lower()}
         )
     if accept and _accepted_count(locked) >= locked.reviewers_wanted:
         raise Conflict(

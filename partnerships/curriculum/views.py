@@ -351,7 +351,7 @@ def reviewer_decide(request, pk: int, reviewer_pk: int, decision: str):
         _("%(name)s is now a reviewer; they have been emailed.")
         if decision == "accept"
         else _("You declined %(name)s; they have been emailed.")
-    ) % {"name": reviewer.user.display_name}
+    ) % {"name": reviewer.person_name}
     return _run(
         request,
         lambda: service(actor=request.user, reviewer=reviewer),

@@ -168,7 +168,7 @@ def application_moved(event: DomainEvent) -> int:
         return 0
     stage = event.name.split(".", 1)[1]
     placement = application.placement
-    names = {"title": placement.title, "name": application.student.display_name}
+    names = {"title": placement.title, "name": application.student_name}
     if stage in STUDIO_MOVES:
         recipients = [application.student_id]
         title = str(STUDIO_MOVES[stage]) % names

@@ -11,6 +11,7 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
+    OpenApiResponse,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
@@ -326,8 +327,8 @@ class ApplicationSerializer(serializers.ModelSerializer):
     placement = VisiblePlacementField(help_text="Id of the placement applied to; set on creation.")
     placement_title = serializers.CharField(source="placement.title", read_only=True)
     organisation_name = serializers.CharField(source="placement.organisation.name", read_only=True)
-    student = serializers.PrimaryKeyRelatedField(read_only=True)
-    student_name = serializers.CharField(source="student.display_name", read_only=True)
+    student = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    student_name = serializers.CharField(read_only=True)
     institution = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     cv = serializers.FileField(
         write_only=True,
@@ -588,15 +589,24 @@ class ApplicationViewSet(
         )
         return Response({"rejected": count})
 
-    @extend_schema(responses=PDF_DOWNLOAD)
+    @extend_schema(
+        responses={
+            **PDF_DOWNLOAD,
+            (410, "application/json"): OpenApiResponse(
+                OpenApiTypes.OBJECT, description="The CV was deleted for good (detail says why)."
+            ),
+        }
+    )
     @action(detail=True, methods=["get"])
     def cv(self, request, pk=None):
-        """Download the CV (404 when there is none or it is not yours to see)."""
+        """Download the CV (404 when there is none or it is not yours to see; 410 once it was
+        deleted under the retention policy or with the applicant's account)."""
         application = self.get_object()
         if not can_view_cv(request.user, application):
             raise NotFound()
+        services.check_cv_available(application)
         return serve_private_file(
-            application.cv, title=f"{application.student.display_name} CV {application.pk}"
+            application.cv, title=f"{application.student_name} CV {application.pk}"
         )
 
 
@@ -611,7 +621,7 @@ class ChecklistItemSerializer(serializers.Serializer):
 
 class ApprovalSerializer(serializers.ModelSerializer):
     application = serializers.PrimaryKeyRelatedField(read_only=True)
-    student_name = serializers.CharField(source="application.student.display_name", read_only=True)
+    student_name = serializers.CharField(source="application.student_name", read_only=True)
     placement_title = serializers.CharField(source="application.placement.title", read_only=True)
     organisation_name = serializers.CharField(
         source="application.placement.organisation.name", read_only=True

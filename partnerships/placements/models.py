@@ -212,8 +212,12 @@ TAKEN_STATUSES = [A.ACCEPTED, A.COMPLETED]
 
 class Application(models.Model):
     placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="applications")
+    # Empty once the student deleted their account: the studio keeps the anonymised application.
     student = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="placement_applications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="placement_applications",
     )
     # The student's institution when they submitted: whose placement officers follow it.
     institution = models.ForeignKey(
@@ -230,6 +234,8 @@ class Application(models.Model):
         blank=True,
         validators=[validate_cv_upload],
     )
+    # Set when the CV file was deleted under the retention policy (``CV_RETENTION_DAYS``).
+    cv_deleted_at = models.DateTimeField(_("CV deleted"), null=True, blank=True, editable=False)
     portfolio_url = models.URLField(_("portfolio link"), blank=True)
     for_credit = models.BooleanField(_("counts for academic credit"), default=False)
     # Recorded by the host organisation once the placement is completed: did the student get a
@@ -260,7 +266,17 @@ class Application(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.student} → {self.placement}"
+        return f"{self.student_name} → {self.placement}"
+
+    @property
+    def student_name(self) -> str:
+        """The applicant's name, or a placeholder once they deleted their account."""
+        return self.student.display_name if self.student_id else str(_("Deleted account"))
+
+    @property
+    def student_email(self) -> str:
+        """Empty once the student deleted their account (``send_templated_email`` skips it)."""
+        return self.student.email if self.student_id else ""
 
 
 class ApplicationAnswer(models.Model):

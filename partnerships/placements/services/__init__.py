@@ -39,6 +39,7 @@ from .placements import (
     placement_update,
     placements_close_expired,
 )
+from .retention import application_cvs_expire, check_cv_available
 from .signoff import (
     approval_approve,
     approval_refuse,
@@ -55,6 +56,7 @@ __all__ = [
     "PLACEMENT_FIELDS",
     "application_accept",
     "application_complete",
+    "application_cvs_expire",
     "application_decline",
     "application_from_supervisor_token",
     "application_invite_to_interview",
@@ -72,6 +74,7 @@ __all__ = [
     "approval_approve",
     "approval_refuse",
     "approval_request",
+    "check_cv_available",
     "checklist_item_add",
     "checklist_item_remove",
     "checklist_items",

@@ -180,7 +180,7 @@ def _notify(application: Application, placement: Placement, *, by: str, message:
         )
     else:
         send_templated_email(
-            to=[application.student.email], template="placements/studio_moved", context=context
+            to=[application.student_email], template="placements/studio_moved", context=context
         )
 
 
@@ -336,7 +336,7 @@ def _reject_rows(rows: list[Application], placement: Placement, *, actor, messag
     for row in rows:
         row.status = A.REJECTED
         send_templated_email(
-            to=[row.student.email],
+            to=[row.student_email],
             template="placements/studio_moved",
             context={"application": row, "placement": placement, "message": message},
         )

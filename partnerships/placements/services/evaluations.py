@@ -76,7 +76,7 @@ def after_complete(application: Application, placement: Placement, *, actor) -> 
         institution_id=application.institution_id,
     )  # fmt: skip
     send_templated_email(
-        to=[application.student.email],
+        to=[application.student_email],
         template="placements/evaluation_requested_student",
         context={"application": application, "placement": placement},
     )

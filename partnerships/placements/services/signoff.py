@@ -183,7 +183,7 @@ def _decide(approval: PlacementApproval, *, actor, status: str, reason: str = ""
     approval.save(update_fields=["status", "reason", "decided_by", "decided_at", "low_risk"])
     application = approval.application
     context = {"approval": approval, "application": application}
-    recipients = [application.student.email, *studio_emails(application.placement)]
+    recipients = [application.student_email, *studio_emails(application.placement)]
     send_templated_email(to=recipients, template="placements/approval_decided", context=context)
     record_event(
         f"approval.{status}",

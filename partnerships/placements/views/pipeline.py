@@ -109,8 +109,7 @@ def stage(request, pk: int, action: str):
     return run_action(
         request,
         lambda: service(**kwargs),
-        success=_("%(name)s: %(stage)s.")
-        % {"name": application.student.display_name, "stage": _label},
+        success=_("%(name)s: %(stage)s.") % {"name": application.student_name, "stage": _label},
         redirect_to=reverse("placements:pipeline", args=[application.placement_id]),
     )
 
@@ -132,7 +131,7 @@ def hire(request, pk: int):
             actor=request.user, application=application, hired=form.hired_value()
         ),
         success=_("Saved: what happened after %(name)s's placement.")
-        % {"name": application.student.display_name},
+        % {"name": application.student_name},
         redirect_to=back + f"#applicant-{application.pk}",
     )
 
@@ -196,8 +195,8 @@ def export_csv(request, pk: int):
     for row in selectors.placement_pipeline(request.user, placement):
         answers = {a.question_id: a.text for a in row.answers.all()}
         cells = [
-            row.student.display_name,
-            row.student.email,
+            row.student_name,
+            row.student_email,
             row.institution.name if row.institution else "",
             row.get_status_display(),
             row.submitted_at.isoformat() if row.submitted_at else "",
@@ -213,4 +212,8 @@ def cv(request, pk: int):
     application = application_or_404(request, pk)
     if not can_view_cv(request.user, application):
         raise Http404
-    return serve_private_file(application.cv, title=f"CV {application.student.display_name}")
+    try:
+        services.check_cv_available(application)
+    except DomainError as exc:
+        return domain_error_response(request, exc)
+    return serve_private_file(application.cv, title=f"CV {application.student_name}")

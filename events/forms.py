@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import timezone_choices
 from accounts.selectors import visible_profiles
 from partnerships.core.models import Sector
+from partnerships.core.widgets import FastSelect
 from partnerships.organisations.models import Organisation
 from partnerships.projects.models import Partnership, PartnershipStatus
 
@@ -154,11 +155,11 @@ class BrowseForm(forms.Form):
     )
     sector = forms.ModelChoiceField(
         label=_("Sector"), queryset=Sector.objects.order_by("name"), required=False,
-        to_field_name="slug", empty_label=_("Any sector"),
+        to_field_name="slug", empty_label=_("Any sector"), widget=FastSelect,
     )  # fmt: skip
     organiser = forms.ModelChoiceField(
         label=_("Organiser"), queryset=Organisation.objects.verified().order_by("name"),
-        required=False, to_field_name="slug", empty_label=_("Any organiser"),
+        required=False, to_field_name="slug", empty_label=_("Any organiser"), widget=FastSelect,
     )  # fmt: skip
     attendance = forms.ChoiceField(label=_("Attend"), required=False, choices=ATTENDANCE_CHOICES)
     date_from = BoundedDateField(label=_("From"), required=False)

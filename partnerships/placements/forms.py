@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import StudyLevel
 from partnerships.core.models import Sector, Skill
+from partnerships.core.widgets import FastSelect
 from partnerships.organisations.models import Kind, Organisation
 from partnerships.projects.forms import PDF_WIDGET_ATTRS, PersonChoiceField, SkillChoiceField
 from partnerships.projects.models import Mode
@@ -30,11 +31,11 @@ class BrowseForm(forms.Form):
     )
     sector = forms.ModelChoiceField(
         label=_("Sector"), queryset=Sector.objects.order_by("name"), required=False,
-        to_field_name="slug", empty_label=_("Any sector"),
+        to_field_name="slug", empty_label=_("Any sector"), widget=FastSelect,
     )  # fmt: skip
     skill = forms.ModelChoiceField(
         label=_("Skill"), queryset=Skill.objects.order_by("name"), required=False,
-        to_field_name="slug", empty_label=_("Any skill"),
+        to_field_name="slug", empty_label=_("Any skill"), widget=FastSelect,
     )  # fmt: skip
     mode = forms.ChoiceField(
         label=_("Where"), required=False, choices=[("", _("Anywhere")), *Mode.choices]

@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve migrate seed test lint format worker beat check-deploy bench backup restore clean
+.PHONY: help install run serve migrate seed test lint format worker beat check-deploy bench loadtest backup restore clean
 
 help:
 	@echo "make run      install, migrate, load demo data, serve http://$(HOST):$(PORT)"
@@ -17,6 +17,7 @@ help:
 	@echo "make lint     ruff check and format check;  make format  fix formatting"
 	@echo "make backup   database + uploaded files into backups/ (BACKUP_DIR)"
 	@echo "make restore BACKUP=backups/tandem-…  replace database and files with a backup"
+	@echo "make loadtest gunicorn + locust on generated data in a scratch PostgreSQL database (LOADTEST=…)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -76,3 +77,11 @@ bench: install
 	@test -n "$(DATABASE_URL)" || (echo "set DATABASE_URL to a scratch PostgreSQL database" && exit 2)
 	$(BIN)/python bench/opportunity_search.py 20000
 	$(BIN)/python bench/matching.py $(BENCH_MATCHING)
+
+# Options for bench/loadtest.py, e.g. LOADTEST="--students 2000 --placements 200 --organisations 40
+# --events 100 --run-time 5" for a smoke run, or "--keep" / "--reuse" to keep and serve the data again.
+# DATABASE_URL, when set, names the scratch database (dropped and made anew; default loadtest_scratch).
+LOADTEST ?=
+
+loadtest: install
+	$(BIN)/python bench/loadtest.py $(LOADTEST)

@@ -394,8 +394,11 @@ class EventRegistrationSerializer(serializers.ModelSerializer):
     event_ends_at = serializers.DateTimeField(source="event.ends_at", read_only=True)
     event_status = serializers.CharField(source="event.status", read_only=True)
     organisation_name = serializers.CharField(source="event.organisation.name", read_only=True)
-    user = serializers.PrimaryKeyRelatedField(read_only=True)
-    user_name = serializers.CharField(source="user.display_name", read_only=True)
+    # Null once the person deleted their account (the registration stays, without them).
+    user = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    user_name = serializers.CharField(
+        source="user.display_name", read_only=True, default=None, allow_null=True
+    )
     status = serializers.CharField(read_only=True, help_text=REGISTRATION_STATUS_HELP)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     waitlist_position = serializers.SerializerMethodField()
@@ -429,7 +432,9 @@ class EventRegistrationSerializer(serializers.ModelSerializer):
 
 
 class RegistrantSerializer(EventRegistrationSerializer):
-    email = serializers.EmailField(source="user.email", read_only=True)
+    email = serializers.EmailField(
+        source="user.email", read_only=True, default=None, allow_null=True
+    )
     institution = serializers.CharField(
         source="user.profile.institution.name", read_only=True, default=None, allow_null=True
     )

@@ -13,6 +13,7 @@ admin.site.login = account_views.admin_login
 admin.site.site_header = "Tandem administration"
 admin.site.site_title = "Tandem admin"
 
+handler404 = "partnerships.core.error_views.page_not_found"
 handler500 = "partnerships.core.error_views.server_error"
 
 # Swagger UI injects one fixed <style> element: allowed by its hash, not with 'unsafe-inline'

@@ -1,7 +1,9 @@
-"""The 500 page, with the request id people can quote when they report the problem."""
+"""The 500 page, with the request id people can quote when they report the problem; and the
+404 answer, which under /api/ is JSON like every API error."""
 
-from django.http import HttpResponseServerError
+from django.http import HttpResponseServerError, JsonResponse
 from django.template import loader
+from django.views import defaults
 from django.views.decorators.csrf import requires_csrf_token
 
 from .logging import get_request_id
@@ -15,3 +17,11 @@ def server_error(request, template_name: str = "500.html"):
         {"request_id": request_id if request_id != "-" else ""}
     )
     return HttpResponseServerError(body)
+
+
+def page_not_found(request, exception, template_name: str = "404.html"):
+    """An API path no endpoint matches (say ``/api/events/1.5/``) answers the same JSON 404 as
+    an object that is not there, not the HTML page meant for people."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception, template_name)

@@ -1,9 +1,11 @@
-"""Request id and one structured access line per request."""
+"""Request id and one structured access line per request; NUL characters refused by the API."""
 
 from __future__ import annotations
 
 import logging
 import time
+
+from django.http import JsonResponse
 
 from .logging import clean_request_id, new_request_id, reset_request_id, set_request_id
 
@@ -42,3 +44,24 @@ class RequestIdMiddleware:
             return response
         finally:
             reset_request_id(token)
+
+
+class RejectNulCharactersMiddleware:
+    """Under /api/, a NUL character in the path or the query string answers a JSON 400.
+    PostgreSQL cannot compare text holding one, so a parameter that reaches a query unvalidated
+    (``?status=%00``) would otherwise fail there, as a server error. (The pages validate their
+    parameters with forms, which name the field at fault.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info.startswith("/api/") and (
+            "\x00" in request.path_info
+            or any(
+                "\x00" in key or any("\x00" in value for value in values)
+                for key, values in request.GET.lists()
+            )
+        ):
+            return JsonResponse({"detail": "NUL characters are not allowed."}, status=400)
+        return self.get_response(request)

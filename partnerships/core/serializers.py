@@ -11,7 +11,7 @@ class SectorSerializer(serializers.ModelSerializer):
 
 
 class SkillSerializer(serializers.ModelSerializer):
-    sector = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    sector = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = Skill

@@ -221,8 +221,11 @@ class ReviewerSerializer(serializers.ModelSerializer):
         required=False,
         help_text="The verified industry partner you review for (optional if you have one).",
     )
-    user = serializers.IntegerField(source="user_id", read_only=True)
-    display_name = serializers.CharField(source="user.display_name", read_only=True)
+    # Null once the reviewer deleted their account (a submitted response stays).
+    user = serializers.IntegerField(source="user_id", read_only=True, allow_null=True)
+    display_name = serializers.CharField(
+        source="user.display_name", read_only=True, default=None, allow_null=True
+    )
     status = serializers.CharField(read_only=True)
 
     class Meta:

@@ -128,7 +128,8 @@ def figure_data(figure: Figure) -> dict:
 
 @extend_schema_field(
     {
-        "oneOf": [{"type": "integer"}, {"type": "number"}, {"type": "string"}],
+        # A whole number is also a "number": listing both under oneOf would refuse it.
+        "oneOf": [{"type": "number"}, {"type": "string"}],
         "nullable": True,
         "description": 'Whole numbers as numbers, decimals as strings (e.g. "750.00"); null '
         "when not recorded yet (the note says so).",

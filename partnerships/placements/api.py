@@ -114,7 +114,9 @@ class PlacementSerializer(serializers.ModelSerializer):
         queryset=User.objects.all(),
         style=ID_INPUT,
         required=False,
-        help_text="User id of the contact / supervisor, a member of the studio (default: you).",
+        allow_null=True,
+        help_text="User id of the contact / supervisor, a member of the studio (default: you; "
+        "null: nobody, as when the contact deleted their account).",
     )
     contact_name = serializers.SerializerMethodField()
     questions = QuestionSerializer(many=True, required=False)
@@ -329,7 +331,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
     organisation_name = serializers.CharField(source="placement.organisation.name", read_only=True)
     student = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     student_name = serializers.CharField(read_only=True)
-    institution = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    institution = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     cv = serializers.FileField(
         write_only=True,
         required=False,

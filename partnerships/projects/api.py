@@ -100,7 +100,9 @@ class OpportunitySerializer(serializers.ModelSerializer):
         queryset=User.objects.all(),
         style=ID_INPUT,
         required=False,
-        help_text="User id of the contact person, a member of the organisation (default: you).",
+        allow_null=True,
+        help_text="User id of the contact person, a member of the organisation (default: you; "
+        "null: nobody, as when the contact deleted their account).",
     )
     contact_name = serializers.SerializerMethodField()
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
@@ -108,7 +110,7 @@ class OpportunitySerializer(serializers.ModelSerializer):
     status = serializers.CharField(read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     accepts_proposals = serializers.BooleanField(read_only=True)
-    partnership = serializers.PrimaryKeyRelatedField(read_only=True)
+    partnership = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Opportunity
@@ -298,7 +300,7 @@ class ProposalSerializer(serializers.ModelSerializer):
         help_text="Slug of the organisation proposing (on the other side from the call's)."
     )
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
-    submitted_by = serializers.PrimaryKeyRelatedField(read_only=True)
+    submitted_by = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     submitted_by_name = serializers.SerializerMethodField()
     attachment = serializers.FileField(
         write_only=True,

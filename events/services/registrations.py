@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partnerships.activity.services import record_event
+from partnerships.core import page_cache
 from partnerships.core.errors import Conflict, DomainError, PermissionDenied
 
 from .. import notify
@@ -36,11 +37,13 @@ def _lock_registration(pk: int) -> Registration:
 def _take_seats(event: Event, count: int) -> None:
     Event.objects.filter(pk=event.pk).update(seats_taken=F("seats_taken") + count)
     event.seats_taken += count
+    page_cache.touch("events")  # the lists show the seats left
 
 
 def _free_seat(event: Event) -> None:
     Event.objects.filter(pk=event.pk).update(seats_taken=F("seats_taken") - 1)
     event.seats_taken -= 1
+    page_cache.touch("events")
 
 
 def _has_free_seat(event: Event) -> bool:

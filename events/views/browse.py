@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from partnerships.core.errors import DomainError
 from partnerships.core.http import domain_error_response
+from partnerships.core.page_cache import anonymous_page_cache
 
 from .. import selectors, services
 from ..forms import BrowseForm, MonthFilterForm
@@ -23,6 +24,7 @@ MIN_YEAR, MAX_YEAR = services.MIN_YEAR, services.MAX_YEAR
 
 
 @require_GET
+@anonymous_page_cache("events")
 def browse(request):
     form = BrowseForm(request.GET or None)
     filters, when = {}, "upcoming"

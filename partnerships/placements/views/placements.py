@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from partnerships.core.errors import DomainError
+from partnerships.core.page_cache import anonymous_page_cache
 from partnerships.organisations.models import Kind, Organisation
 
 from .. import selectors, services
@@ -51,6 +52,7 @@ def posting_organisations(user) -> list[Organisation]:
 
 
 @require_GET
+@anonymous_page_cache("placements")
 def browse(request):
     form = BrowseForm(request.GET or None)
     filters = {}

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from partnerships.core.page_cache import anonymous_page_cache
 from partnerships.organisations.permissions import can_view_organisation
 
 from .. import selectors
@@ -88,6 +89,7 @@ class ShowcaseFilterForm(forms.Form):
 
 
 @require_GET
+@anonymous_page_cache("stories")
 def showcase(request: HttpRequest) -> HttpResponse:
     options = selectors.showcase_filter_options()
     form = ShowcaseFilterForm(request.GET or None, options=options)

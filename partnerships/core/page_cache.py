@@ -1,0 +1,145 @@
+"""Browse and search pages for anonymous visitors, served from the cache (Redis in production).
+
+Anonymous visitors all see the same page for the same URL, and they are most of the traffic on
+the public lists, which cost 20–50 ms to render against about 1 ms for a bare view
+(docs/performance.md, "Load test"). So their HTML is kept for ``PAGE_CACHE_SECONDS`` under the
+full URL. A page is served from or stored in the cache only when nothing in it can be personal:
+
+* the request carries no session, no messages cookie and no ``Authorization`` header (so nobody
+  is signed in, and no flash message is waiting to be shown; no database query is needed to know);
+* the response is a plain 200 that set no cookie and used no CSRF token.
+
+Freshness: every page of a scope (``"placements"``, ``"events"``, ``"stories"``) is stored under
+the scope's generation number, which ``touch()`` raises after a change is committed — saving or
+deleting the models listed in ``SCOPES`` does it, and the services that write with ``update()``
+call it themselves. What a ``touch()`` misses is at most ``PAGE_CACHE_SECONDS`` old.
+
+If the cache is unreachable the page is rendered as usual: a cache outage costs speed, never a
+page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language
+
+logger = logging.getLogger(__name__)
+
+# Scope -> "app_label.Model" whose changes make the scope's cached pages stale.
+SCOPES: dict[str, tuple[str, ...]] = {
+    "placements": (
+        "placements.Placement",
+        "organisations.Organisation",
+        "core.Skill",
+        "core.Sector",
+    ),
+    "events": ("events.Event", "organisations.Organisation", "core.Sector"),
+    "stories": ("stories.Story", "organisations.Organisation"),
+}
+
+
+def _generation_key(scope: str) -> str:
+    return f"page-cache:{scope}:generation"
+
+
+def touch(*scopes: str) -> None:
+    """Make the cached pages of these scopes stale: now, and again once the transaction commits
+    (a request rendering between the two would otherwise store the old rows as new)."""
+
+    def bump() -> None:
+        for scope in scopes:
+            key = _generation_key(scope)
+            try:
+                if not cache.add(key, 1, timeout=None):
+                    cache.incr(key)
+            except Exception:
+                logger.warning("page cache unreachable; %s pages stay cached until expiry", scope)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def _cacheable(request: HttpRequest) -> bool:
+    return (
+        settings.PAGE_CACHE_SECONDS > 0
+        and request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and CookieStorage.cookie_name not in request.COOKIES
+        and "HTTP_AUTHORIZATION" not in request.META
+    )
+
+
+def _page_key(request: HttpRequest, scope: str, generation: int) -> str:
+    url = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    return f"page-cache:{scope}:{generation}:{get_language()}:{url}"
+
+
+def anonymous_page_cache(scope: str) -> Callable:
+    """Serve the decorated view's page to anonymous visitors from the cache (module docstring)."""
+    if scope not in SCOPES:
+        raise ValueError(f"Unknown page cache scope: {scope}")
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not _cacheable(request):
+                return view(request, *args, **kwargs)
+            try:
+                generation = cache.get(_generation_key(scope), 0)
+                key = _page_key(request, scope, generation)
+                stored = cache.get(key)
+            except Exception:
+                logger.warning("page cache unreachable; rendering %s", request.path)
+                return view(request, *args, **kwargs)
+            if stored is not None:
+                content, content_type = stored
+                return HttpResponse(content, content_type=content_type)
+            response = view(request, *args, **kwargs)
+            if (
+                response.status_code == 200
+                and not response.streaming
+                and not response.cookies
+                and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # no CSRF token in it
+            ):
+                try:
+                    cache.set(
+                        key,
+                        (response.content, response["Content-Type"]),
+                        settings.PAGE_CACHE_SECONDS,
+                    )
+                except Exception:
+                    logger.warning("page cache unreachable; %s not stored", request.path)
+            return response
+
+        return wrapped
+
+    return decorator
+
+
+def connect_signals() -> None:
+    """Raise a scope's generation whenever one of its models is saved or deleted."""
+    from django.apps import apps
+    from django.db.models.signals import post_delete, post_save
+
+    for scope, labels in SCOPES.items():
+        for label in labels:
+            model = apps.get_model(label)
+
+            def receiver(sender, scope=scope, **kwargs) -> None:
+                touch(scope)
+
+            post_save.connect(
+                receiver, sender=model, weak=False, dispatch_uid=f"pc-{scope}-{label}"
+            )
+            post_delete.connect(
+                receiver, sender=model, weak=False, dispatch_uid=f"pc-{scope}-{label}-d"
+            )

@@ -1,0 +1,162 @@
+"""Anonymous visitors' browse pages come from the cache, when nothing in them is personal."""
+
+from unittest import mock
+
+import pytest
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from events.services import registrations
+from partnerships.core import page_cache
+from partnerships.placements.models import PlacementStatus
+from tests.events.conftest import EventFactory
+from tests.placements.conftest import PlacementFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def placement(studio, studio_owner):
+    return PlacementFactory(organisation=studio, created_by=studio_owner, title="Rigging intern")
+
+
+def get(client, url="/placements/", **kwargs):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, **kwargs)
+    assert response.status_code == 200
+    return response.content.decode(), len(queries)
+
+
+def test_second_anonymous_visit_is_served_without_a_query(client, placement):
+    first, first_queries = get(client)
+    second, second_queries = get(client)
+    assert "Rigging intern" in first
+    assert second == first
+    assert first_queries > 0 and second_queries == 0
+
+
+def test_each_url_is_its_own_page(client, placement):
+    get(client)
+    searched, queries = get(client, "/placements/?q=nothing-matches-this")
+    assert queries > 0 and "Rigging intern" not in searched
+
+
+def test_a_saved_change_shows_at_once(client, placement):
+    get(client)
+    placement.title = "Lighting intern"
+    placement.save()
+    page, queries = get(client)
+    assert queries > 0 and "Lighting intern" in page
+
+
+def test_a_closed_placement_leaves_the_list_at_once(client, placement):
+    get(client)
+    placement.status = PlacementStatus.CLOSED
+    placement.save()
+    page, _ = get(client)
+    assert "Rigging intern" not in page
+
+
+def test_seats_taken_refresh_the_events_list(client, studio, student):
+    event = EventFactory(organisation=studio, title="Shader talk", capacity=2)
+    page, _ = get(client, "/events/")
+    assert "2 places left" in page
+    registrations.register(actor=student, event=event)
+    page, queries = get(client, "/events/")
+    assert queries > 0 and "1 place left" in page
+
+
+def test_signed_in_people_get_their_own_page(client, placement, student):
+    get(client)
+    client.force_login(student)
+    page, queries = get(client)
+    assert queries > 0 and "Log out" in page
+
+
+def test_a_waiting_message_is_not_served_from_or_into_the_cache(client, placement):
+    get(client)
+    client.cookies[CookieStorage.cookie_name] = "anything"
+    _, queries = get(client)
+    assert queries > 0
+
+
+def test_an_api_token_bypasses_the_cache(client, placement):
+    get(client)
+    _, queries = get(client, HTTP_AUTHORIZATION="Token nothing")
+    assert queries > 0
+
+
+def test_a_page_that_used_a_csrf_token_is_not_stored(rf, placement):
+    calls = []
+
+    @page_cache.anonymous_page_cache("placements")
+    def view(request):
+        from django.http import HttpResponse
+        from django.middleware.csrf import get_token
+
+        calls.append(1)
+        get_token(request)
+        return HttpResponse("form")
+
+    view(rf.get("/x/"))
+    view(rf.get("/x/"))
+    assert len(calls) == 2
+
+
+@pytest.mark.parametrize("status", [302, 400, 404])
+def test_only_a_plain_200_is_stored(rf, status):
+    calls = []
+
+    @page_cache.anonymous_page_cache("placements")
+    def view(request):
+        from django.http import HttpResponse
+
+        calls.append(1)
+        return HttpResponse("not a page to keep", status=status)
+
+    view(rf.get("/x/"))
+    view(rf.get("/x/"))
+    assert len(calls) == 2
+
+
+def test_a_post_is_never_served_from_the_cache(client, placement):
+    get(client)
+    assert client.post("/placements/").status_code == 405
+
+
+def test_off_when_the_setting_is_zero(client, placement, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    get(client)
+    _, queries = get(client)
+    assert queries > 0
+
+
+def test_an_unreachable_cache_costs_speed_not_the_page(client, placement):
+    down = ConnectionError("redis down")
+    with (
+        mock.patch.object(cache, "get", side_effect=down),
+        mock.patch.object(cache, "set", side_effect=down),
+    ):
+        page, _ = get(client)
+    assert "Rigging intern" in page
+
+
+def test_touch_survives_an_unreachable_cache(placement):
+    with mock.patch.object(cache, "add", side_effect=ConnectionError("redis down")):
+        placement.title = "Still saved"
+        placement.save()
+    placement.refresh_from_db()
+    assert placement.title == "Still saved"
+
+
+def test_stories_showcase_is_cached_for_anonymous_visitors(client):
+    _, first_queries = get(client, "/stories/")
+    _, second_queries = get(client, "/stories/")
+    assert first_queries > 0 and second_queries == 0
+
+
+def test_unknown_scope_is_a_programming_error():
+    with pytest.raises(ValueError):
+        page_cache.anonymous_page_cache("nope")

@@ -6,6 +6,7 @@ Usage (``make loadtest LOADTEST="…"`` runs the same):
 
     python bench/loadtest.py [--students 100000] [--placements 10000] [--organisations 2000]
         [--events 5000] [--run-time 30] [--mix-time 60] [--workers 3] [--users 8] [--keep]
+        [--cache-url redis://127.0.0.1:6379/14]
 
 1. Creates the scratch database given by ``DATABASE_URL`` (default
    ``postgres://postgres@127.0.0.1:5432/loadtest_scratch``; its name must contain ``scratch``
@@ -17,7 +18,8 @@ Usage (``make loadtest LOADTEST="…"`` runs the same):
    session cookies and API tokens for that sample.
 2. Serves the app with gunicorn (sync workers) on a free loopback port with ``DEBUG=False``
    and ``bench/loadtest_settings.py``, whose URLconf adds the floor: ``/__floor__``, a bare
-   Django view behind the same middleware.
+   Django view behind the same middleware. The workers share a Redis cache (``--cache-url``,
+   emptied first), as in production: the page cache and the throttles live there.
 3. Drives it with locust (headless, ``bench/locustfile.py``), each scenario bounded in time:
    a short warm-up through the whole mix; the floor; every page alone, as many requests as it
    can serve; the realistic mix of anonymous visitors, students and studio members; the floor
@@ -1160,6 +1162,12 @@ def parse_args(argv=None):
     run.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
     run.add_argument("--users", type=int, default=8, help="concurrent locust clients")
     run.add_argument("--pages", nargs="*", help="only these pages (default: all)")
+    run.add_argument(
+        "--cache-url",
+        default="redis://127.0.0.1:6379/14",
+        help="the Redis database the workers share as their cache, emptied at the start "
+        "('': none, each worker caches in its own memory)",
+    )
     run.add_argument("--markdown", action="store_true", help="also print Markdown tables")
     keep = parser.add_argument_group("data between runs")
     keep.add_argument("--keep", action="store_true", help="leave the database when done")
@@ -1167,7 +1175,17 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def environment(scratch: Path) -> None:
+def flush_cache(url: str) -> None:
+    """Start from an empty cache: pages cached by an earlier run would flatter this one."""
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).flushdb()
+    except redis.RedisError as exc:
+        raise SystemExit(f"the cache {url} is unreachable ({exc}); pass --cache-url ''") from exc
+
+
+def environment(scratch: Path, cache_url: str) -> None:
     """The production-like settings gunicorn and this process share (the session cookies made
     here are signed with the same throwaway key)."""
     os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
@@ -1182,8 +1200,11 @@ def environment(scratch: Path) -> None:
         LOADTEST_STATIC_ROOT=str(STATIC_ROOT),
         PYTHONPATH=str(REPO),
     )
-    os.environ.pop("REDIS_URL", None)  # cache and throttles in each worker's memory, no broker
-    os.environ.pop("CACHE_URL", None)
+    os.environ.pop("REDIS_URL", None)  # no broker: nothing the pages do is queued
+    if cache_url:  # the cache the workers share, as in production (page cache, throttles)
+        os.environ["CACHE_URL"] = cache_url
+    else:  # each worker keeps its own in memory
+        os.environ.pop("CACHE_URL", None)
     for path in (str(REPO), str(BENCH)):
         if path not in sys.path:
             sys.path.insert(0, path)
@@ -1192,7 +1213,9 @@ def environment(scratch: Path) -> None:
 def main(argv=None) -> None:
     args = parse_args(argv)
     scratch = Path(tempfile.mkdtemp(prefix="tandem-loadtest-"))
-    environment(scratch)
+    environment(scratch, args.cache_url)
+    if args.cache_url:
+        flush_cache(args.cache_url)
     url = os.environ["DATABASE_URL"]
     name = database_name(url)
     if "scratch" not in name and "loadtest" not in name:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import timezone_choices
 from accounts.selectors import visible_profiles
 from partnerships.core.models import Sector
-from partnerships.core.widgets import FastSelect
+from partnerships.core.widgets import FastSelect, NamedModelChoiceField
 from partnerships.organisations.models import Organisation
 from partnerships.projects.models import Partnership, PartnershipStatus
 
@@ -157,7 +157,7 @@ class BrowseForm(forms.Form):
         label=_("Sector"), queryset=Sector.objects.order_by("name"), required=False,
         to_field_name="slug", empty_label=_("Any sector"), widget=FastSelect,
     )  # fmt: skip
-    organiser = forms.ModelChoiceField(
+    organiser = NamedModelChoiceField(
         label=_("Organiser"), queryset=Organisation.objects.verified().order_by("name"),
         required=False, to_field_name="slug", empty_label=_("Any organiser"), widget=FastSelect,
     )  # fmt: skip

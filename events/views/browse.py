@@ -32,6 +32,8 @@ def browse(request):
         filters = form.filters()
         when = form.cleaned_data["when"] or "upcoming"
     events = selectors.event_browse(request.user, when=when, **filters)
+    # A card shows the summary: the long description and the search vector stay in the table.
+    events = events.defer("description", "search_vector", "organisation__description")
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

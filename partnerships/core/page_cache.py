@@ -30,6 +30,8 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import get_current_timezone_name
 from django.utils.translation import get_language
 
 logger = logging.getLogger(__name__)
@@ -78,9 +80,35 @@ def _cacheable(request: HttpRequest) -> bool:
     )
 
 
-def _page_key(request: HttpRequest, scope: str, generation: int) -> str:
+def _page_key(request: HttpRequest, scope: str, generation: int, part: str = "page") -> str:
     url = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"page-cache:{scope}:{generation}:{get_language()}:{url}"
+    where = f"{get_language()}:{get_current_timezone_name()}"
+    return f"page-cache:{scope}:{generation}:{part}:{where}:{url}"
+
+
+def shared_fragments(
+    scope: str, request: HttpRequest, part: str, render: Callable[[], tuple[str, ...]]
+) -> tuple[SafeString, ...]:
+    """Parts of a page that are the same for everyone who asks for the same URL (in the same
+    language and time zone), signed in or not — say a list of open placements — rendered once
+    and shared for ``PAGE_CACHE_SECONDS``, under the scope's generation like whole pages.
+    ``render`` must not depend on who is asking: that is the caller's promise."""
+    if settings.PAGE_CACHE_SECONDS <= 0:
+        return tuple(mark_safe(html) for html in render())  # noqa: S308 - our own templates
+    try:
+        key = _page_key(request, scope, cache.get(_generation_key(scope), 0), part)
+        stored = cache.get(key)
+    except Exception:
+        logger.warning("page cache unreachable; rendering %s", request.path)
+        key, stored = None, None
+    if stored is None:
+        stored = tuple(render())
+        if key is not None:
+            try:
+                cache.set(key, stored, settings.PAGE_CACHE_SECONDS)
+            except Exception:
+                logger.warning("page cache unreachable; %s not stored", request.path)
+    return tuple(mark_safe(html) for html in stored)  # noqa: S308 - rendered by our templates
 
 
 def anonymous_page_cache(scope: str) -> Callable:

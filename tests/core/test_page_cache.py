@@ -6,6 +6,8 @@ import pytest
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db import connection
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.test.utils import CaptureQueriesContext
 
 from events.services import registrations
@@ -68,38 +70,76 @@ def test_seats_taken_refresh_the_events_list(client, studio, student):
     assert queries > 0 and "1 place left" in page
 
 
-def test_signed_in_people_get_their_own_page(client, placement, student):
+def test_signed_in_people_get_their_own_page_around_the_shared_list(client, placement, student):
     get(client)
     client.force_login(student)
-    page, queries = get(client)
-    assert queries > 0 and "Log out" in page
+    page, first = get(client, "/placements/?kind=internship")
+    assert "Log out" in page and "Rigging intern" in page
+    assert "Tell me about new placements like these" in page  # their own part of the page
+    again, second = get(client, "/placements/?kind=internship")
+    assert "Rigging intern" in again
+    assert second < first  # the list of placements came from the cache
 
 
-def test_a_waiting_message_is_not_served_from_or_into_the_cache(client, placement):
+def test_the_shared_list_is_refreshed_by_a_change(client, placement, student):
+    client.force_login(student)
     get(client)
-    client.cookies[CookieStorage.cookie_name] = "anything"
-    _, queries = get(client)
-    assert queries > 0
+    placement.title = "Lighting intern"
+    placement.save()
+    page, _ = get(client)
+    assert "Lighting intern" in page and "Rigging intern" not in page
 
 
-def test_an_api_token_bypasses_the_cache(client, placement):
-    get(client)
-    _, queries = get(client, HTTP_AUTHORIZATION="Token nothing")
-    assert queries > 0
+def test_the_shared_list_follows_each_persons_time_zone(client, placement, student):
+    placement.deadline = placement.deadline.replace(hour=23, minute=30)  # UTC
+    placement.save()
+    client.force_login(student)
+    in_london, _ = get(client)
+    student.profile.timezone = "Asia/Tokyo"  # already the next day there
+    student.profile.save()
+    in_tokyo, _ = get(client)
+    day = placement.deadline.strftime("%-d %b %Y")
+    assert day in in_london and day not in in_tokyo
 
 
-def test_a_page_that_used_a_csrf_token_is_not_stored(rf, placement):
-    calls = []
-
+def counting_view(calls: list, status: int = 200, csrf: bool = False):
     @page_cache.anonymous_page_cache("placements")
     def view(request):
-        from django.http import HttpResponse
-        from django.middleware.csrf import get_token
-
         calls.append(1)
-        get_token(request)
-        return HttpResponse("form")
+        if csrf:
+            get_token(request)
+        return HttpResponse("a page", status=status)
 
+    return view
+
+
+@pytest.mark.parametrize(
+    "cookie", [CookieStorage.cookie_name, "sessionid"], ids=["message", "session"]
+)
+def test_a_waiting_message_or_a_session_bypasses_the_cache(rf, cookie):
+    calls = []
+    view = counting_view(calls)
+    for _ in range(2):
+        request = rf.get("/x/")
+        request.COOKIES[cookie] = "anything"
+        view(request)
+    assert len(calls) == 2
+    view(rf.get("/x/"))
+    view(rf.get("/x/"))
+    assert len(calls) == 3  # without the cookie: rendered once, then from the cache
+
+
+def test_an_api_token_bypasses_the_cache(rf):
+    calls = []
+    view = counting_view(calls)
+    view(rf.get("/x/", HTTP_AUTHORIZATION="Token nothing"))
+    view(rf.get("/x/", HTTP_AUTHORIZATION="Token nothing"))
+    assert len(calls) == 2
+
+
+def test_a_page_that_used_a_csrf_token_is_not_stored(rf):
+    calls = []
+    view = counting_view(calls, csrf=True)
     view(rf.get("/x/"))
     view(rf.get("/x/"))
     assert len(calls) == 2
@@ -108,14 +148,7 @@ def test_a_page_that_used_a_csrf_token_is_not_stored(rf, placement):
 @pytest.mark.parametrize("status", [302, 400, 404])
 def test_only_a_plain_200_is_stored(rf, status):
     calls = []
-
-    @page_cache.anonymous_page_cache("placements")
-    def view(request):
-        from django.http import HttpResponse
-
-        calls.append(1)
-        return HttpResponse("not a page to keep", status=status)
-
+    view = counting_view(calls, status=status)
     view(rf.get("/x/"))
     view(rf.get("/x/"))
     assert len(calls) == 2

@@ -27,9 +27,15 @@ Files (avatar, CVs) and sessions are deleted only after the transaction commits,
 goodbye email is queued the same way, so a rolled-back deletion leaves everything as it was.
 The user row itself is deleted (not just deactivated): nothing that must stay points at it with
 ``PROTECT``, and the audit trail keeps its own copy of the email (see docs/operations.md).
+
+A platform admin deleting someone in the Django admin goes through the same erasure
+(``accounts_delete_by_admin``): no email to type, but never their own account (that stays with the
+person's own confirmation) nor the last platform admin, and a ``user.deleted`` audit entry names
+the admin who did it.
 """
 
 import logging
+from collections.abc import Iterable
 from importlib import import_module
 
 from allauth.usersessions.models import UserSession
@@ -41,6 +47,8 @@ from django.utils.translation import gettext as _
 
 from events.models import ACTIVE_REGISTRATION_STATUSES, EventStatus, Registration, Speaker
 from partnerships.activity.services import record_event
+from partnerships.audit.context import acting_as
+from partnerships.audit.services import record as audit_record
 from partnerships.core.errors import Conflict, DomainError, PermissionDenied
 from partnerships.core.files import delete_files_after_commit
 from partnerships.core.mail import send_templated_email
@@ -56,7 +64,7 @@ from partnerships.placements.models import (
 )
 from partnerships.stories.models import StoryQuote, TestimonialRequest
 
-from .models import Profile, User
+from .models import Profile, Role, User
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +89,7 @@ def organisations_blocking_deletion(user, *, lock: bool = False) -> list[Organis
     )
 
 
-def _withdraw_live_applications(user) -> None:
+def _withdraw_live_applications(user, *, message: str) -> None:
     """Through the placements service, so seats are freed and the studio is told as usual."""
     from partnerships.placements.services import application_withdraw
 
@@ -90,13 +98,13 @@ def _withdraw_live_applications(user) -> None:
         application_withdraw(
             actor=user,
             application=application,
-            message=_("The applicant deleted their Tandem account."),
+            message=message,
         )
 
 
-def _anonymise_applications(user) -> list[str]:
+def _anonymise_applications(user, *, withdrawal_message: str) -> list[str]:
     """Returns the stored CV names, to delete once the transaction commits."""
-    _withdraw_live_applications(user)
+    _withdraw_live_applications(user, message=withdrawal_message)
     mine = Application.objects.filter(student=user)
     cvs = [name for name in mine.values_list("cv", flat=True) if name]
     mine.filter(status=ApplicationStatus.DRAFT).delete()  # never reached a studio
@@ -150,12 +158,41 @@ def _end_sessions_after_commit(session_keys: list[str]) -> None:
     transaction.on_commit(end)
 
 
+def _erase(user, *, withdrawal_message: str, **event_payload) -> None:
+    """The deletion itself, for a locked ``user`` whose refusals were already checked;
+    ``event_payload`` goes with the ``account.deleted`` domain event."""
+    email = user.email
+    profile = Profile.objects.filter(user=user).first()
+    display_name = profile.display_name if profile else ""
+    avatar = profile.avatar.name if profile and profile.avatar else ""
+
+    cvs = _anonymise_applications(user, withdrawal_message=withdrawal_message)
+    _anonymise_registrations(user)
+    _keep_organisation_records(user, display_name or _("Former member"))
+    session_keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
+    Membership.objects.filter(user=user).delete()  # delete signals fire per row (audit trail)
+
+    record_event("account.deleted", target=user, actor=None, **event_payload)
+    send_templated_email(
+        to=[email],
+        template="accounts/account_deleted",
+        context={"name": display_name or email.split("@")[0]},
+    )
+    user.delete()
+
+    storage_cv = Application._meta.get_field("cv").storage
+    delete_files_after_commit(storage_cv, cvs)
+    delete_files_after_commit(Profile._meta.get_field("avatar").storage, [avatar])
+    _end_sessions_after_commit(session_keys)
+
+
 @transaction.atomic
 def account_delete(*, actor, user, confirm_email: str) -> None:
     """Delete ``user``'s account for good, as described in this module's docstring.
 
     Only the person themselves may do it, typing their email address to confirm (400 when it
-    does not match; 409 while they are the last owner of an organisation).
+    does not match; 409 while they are the last owner of an organisation). Platform admins use
+    ``account_delete_by_admin`` instead.
     """
     if not actor.is_authenticated or actor.pk != user.pk:
         raise PermissionDenied(_("Only the account holder can delete their account."))
@@ -176,26 +213,110 @@ def account_delete(*, actor, user, confirm_email: str) -> None:
             % {"orgs": ", ".join(org.name for org in blocking)},
             code="last_owner",
         )
-    email = user.email
-    profile = Profile.objects.filter(user=user).first()
-    display_name = profile.display_name if profile else ""
-    avatar = profile.avatar.name if profile and profile.avatar else ""
+    _erase(user, withdrawal_message=_("The applicant deleted their Tandem account."))
 
-    cvs = _anonymise_applications(user)
-    _anonymise_registrations(user)
-    _keep_organisation_records(user, display_name or _("Former member"))
-    session_keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
-    Membership.objects.filter(user=user).delete()  # delete signals fire per row (audit trail)
 
-    record_event("account.deleted", target=user, actor=None)
-    send_templated_email(
-        to=[email],
-        template="accounts/account_deleted",
-        context={"name": display_name or email.split("@")[0]},
+# --- Deletion by a platform admin (the Django admin) --------------------------------------------
+
+
+def _platform_admins() -> Q:
+    """The users ``User.is_platform_admin`` is true for, as a filter."""
+    return Q(is_active=True) & (Q(role=Role.ADMIN) | Q(is_superuser=True))
+
+
+def may_delete_accounts(actor) -> bool:
+    """Active staff allowed to delete users in the Django admin (platform admins hold every
+    permission there, see ``accounts.backends``)."""
+    return bool(
+        actor is not None
+        and actor.is_authenticated
+        and actor.is_active
+        and actor.is_staff
+        and actor.has_perm("accounts.delete_user")
     )
-    user.delete()
 
-    storage_cv = Application._meta.get_field("cv").storage
-    delete_files_after_commit(storage_cv, cvs)
-    delete_files_after_commit(Profile._meta.get_field("avatar").storage, [avatar])
-    _end_sessions_after_commit(session_keys)
+
+@transaction.atomic
+def accounts_delete_by_admin(*, actor, users: Iterable[User]) -> int:
+    """Delete the accounts of ``users`` on a platform admin's behalf (the Django admin's delete
+    page and its "Delete selected users" action), through the same erasure as ``account_delete``:
+    applications and registrations anonymised, files and sessions removed after the commit, the
+    goodbye email queued, memberships removed with their audit entries.
+
+    All or nothing: one refusal leaves every account as it was. Refused with:
+
+    - 403 unless ``actor`` is active staff allowed to delete users;
+    - 403 when ``actor`` is among ``users``: their own account is deleted from Account settings
+      → Your data, where they confirm it themselves (``account_delete``);
+    - 409 when the accounts deleted include every remaining platform admin, so the platform is
+      never left without anyone to run it (as an organisation is never left without an owner);
+    - 409 while a person is the last owner of an organisation, exactly as ``account_delete``.
+
+    Each deletion writes a ``user.deleted`` audit entry naming the admin (the self-service path
+    has no admin to name; its ``account.deleted`` domain event has no actor). Returns how many
+    accounts were deleted.
+    """
+    if not may_delete_accounts(actor):
+        raise PermissionDenied(_("You are not allowed to delete accounts."))
+    pks = sorted({user.pk for user in users})
+    if actor.pk in pks:
+        raise PermissionDenied(
+            _(
+                "You cannot delete your own account here. Use Account settings → Your data → "
+                "Delete my account, where you confirm it yourself."
+            ),
+            code="own_account",
+        )
+    # Platform admins' rows are locked first (always in the same order), so two admins deleting
+    # each other at the same time cannot both pass the count below.
+    admins = set(
+        User.objects.select_for_update()
+        .filter(_platform_admins())
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if admins and admins <= set(pks):
+        raise Conflict(
+            _(
+                "Tandem needs at least one platform admin: make someone else a platform admin "
+                "before deleting the last one."
+            ),
+            code="last_platform_admin",
+        )
+    locked = list(User.objects.select_for_update().filter(pk__in=pks).order_by("pk"))
+    for user in locked:
+        blocking = organisations_blocking_deletion(user, lock=True)
+        if blocking:
+            raise Conflict(
+                _(
+                    "%(email)s is the last owner of %(orgs)s. Make another member an owner (or "
+                    "close the organisation) before deleting this account."
+                )
+                % {"email": user.email, "orgs": ", ".join(org.name for org in blocking)},
+                code="last_owner",
+            )
+        audit_record(
+            "user.deleted",
+            target=user,
+            label=user.email,
+            before={
+                "role": user.role,
+                "is_active": user.is_active,
+                "is_staff": user.is_staff,
+                "is_superuser": user.is_superuser,
+            },
+            actor=actor,
+        )
+        with acting_as(actor):  # also outside a request (a shell): entries name the admin
+            _erase(
+                user,
+                withdrawal_message=_("The applicant's Tandem account was deleted."),
+                by_admin=True,
+            )
+    return len(locked)
+
+
+def account_delete_by_admin(*, actor, user) -> None:
+    """Delete one person's account on a platform admin's behalf: see
+    ``accounts_delete_by_admin`` for what happens and what is refused."""
+    accounts_delete_by_admin(actor=actor, users=[user])

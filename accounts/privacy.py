@@ -14,6 +14,9 @@ What is deliberately included or left out:
   two-factor secret; only that they exist and when they were made.
 - Files: the person's avatar and the CVs they attached to applications. Organisations'
   documents (proposal attachments, agreements) stay with the organisations.
+- The audit trail (``audit_trail``): the entries about the person and the entries they wrote
+  by acting; see ``_audit_trail`` for what each one shows. Someone else's email, address or
+  record is never part of it.
 """
 
 import json
@@ -26,11 +29,13 @@ from typing import IO, Any
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import FieldDoesNotExist
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import F, Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.http import FileResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -39,6 +44,8 @@ from rest_framework.authtoken.models import Token
 
 from events.models import CalendarFeed, EventMessage, Registration, Speaker
 from partnerships.activity.models import DomainEvent
+from partnerships.audit.display import action_label
+from partnerships.audit.models import AuditEntry
 from partnerships.core.errors import RateLimited
 from partnerships.core.models import Sector, Skill
 from partnerships.curriculum.models import Reviewer, ReviewResponse
@@ -487,6 +494,123 @@ def _stories_and_activity(user) -> dict[str, Any]:
     }
 
 
+# Audit targets that are an organisation's or the platform's records rather than a person's: the
+# values an entry recorded about them are not personal data (see ``_coded``). Any other target
+# (a user, a membership, an application, an approval, and whatever is audited in the future) is
+# treated as someone's personal record.
+IMPERSONAL_AUDIT_TARGETS = frozenset({"organisations.organisation", "stories.story"})
+
+
+def _audit_subject(user) -> Q:
+    """Audit entries whose subject is ``user``: their account (role, staff status, groups…),
+    their memberships, their applications and the university approvals of those."""
+    memberships = Membership.objects.filter(user=user).values("pk")
+    return (
+        Q(target_type=user._meta.label_lower, target_id=user.pk)
+        | Q(target_type=Membership._meta.label_lower, target_id__in=memberships)
+        # A membership that no longer exists (they left or were removed) is known only by the
+        # email its entries recorded: matched from the day this account was created, so an
+        # address that belonged to someone else earlier never brings in that person's entries.
+        | Q(
+            target_type=Membership._meta.label_lower,
+            target_label__startswith=f"{user.email} @ ",
+            created_at__gte=user.date_joined,
+        )
+        | Q(
+            target_type=Application._meta.label_lower,
+            target_id__in=Application.objects.filter(student=user).values("pk"),
+        )
+        | Q(
+            target_type=PlacementApproval._meta.label_lower,
+            target_id__in=PlacementApproval.objects.filter(application__student=user).values("pk"),
+        )
+    )
+
+
+def _coded(target_type: str, values: dict[str, Any]) -> dict[str, Any]:
+    """Only the values that are codes (a status, a yes/no), never free text such as a reason."""
+    try:
+        model = apps.get_model(target_type)
+    except (LookupError, ValueError):
+        return {}
+    kept = {}
+    for name, value in values.items():
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if value is None or isinstance(value, bool) or field.choices:
+            kept[name] = value
+    return kept
+
+
+def _audit_trail(user) -> dict[str, Any]:
+    """The audit entries about the person, and those they wrote by acting. One query.
+
+    Each entry gives its time, action (with its readable description), the type and id of what
+    changed, the organisation it is filed under and who acted: "you", "someone else" or
+    "system" — never another person's email. Then:
+
+    - Entries about the person (``about_you``: their account, memberships, applications and
+      approvals, whoever made the change) also give what changed (the label, with their own
+      email) and the values before and after, in full: they are the person's own data.
+    - Entries the person wrote about something else give no label (it would name the other
+      person) and the values before and after only when the target is an organisation's or a
+      story's record (``IMPERSONAL_AUDIT_TARGETS``), and then only coded values (a status, a
+      yes/no), not free text such as a rejection reason. For another person's role, membership
+      or application they are ``null``: the action says what kind of change it was.
+    - The IP address is given only for the person's own actions (an address someone else acted
+      from is that person's data); request ids stay internal.
+    """
+    subject = _audit_subject(user)
+    rows = (
+        AuditEntry.objects.filter(Q(actor_id=user.pk) | subject)
+        .annotate(about_you=ExpressionWrapper(subject, output_field=BooleanField()))
+        .order_by("created_at", "pk")
+        .values(
+            "created_at",
+            "action",
+            "target_type",
+            "target_id",
+            "target_label",
+            "organisation_label",
+            "actor_id",
+            "before",
+            "after",
+            "ip",
+            "about_you",
+        )
+    )
+    entries = []
+    for row in rows:
+        by_you = row["actor_id"] == user.pk
+        about_you = bool(row["about_you"])
+        before, after = row["before"], row["after"]
+        if not about_you:
+            if row["target_type"] in IMPERSONAL_AUDIT_TARGETS:
+                before = _coded(row["target_type"], before)
+                after = _coded(row["target_type"], after)
+            else:
+                before = after = None
+        entries.append(
+            {
+                "created_at": row["created_at"],
+                "action": row["action"],
+                "description": action_label(row["action"]),
+                "target_type": row["target_type"],
+                "target_id": row["target_id"],
+                "target": row["target_label"] if about_you else None,
+                "organisation": row["organisation_label"] or None,
+                "about_you": about_you,
+                "by": "you" if by_you else ("someone else" if row["actor_id"] else "system"),
+                "before": before,
+                "after": after,
+                "ip": row["ip"] if by_you else None,
+            }
+        )
+    return {"audit_trail": entries}
+
+
 def personal_data(user) -> dict[str, Any]:
     """Everything about ``user``, as JSON-ready data. A constant number of queries."""
     data: dict[str, Any] = {
@@ -503,6 +627,7 @@ def personal_data(user) -> dict[str, Any]:
         data.update(section(user))
     data.update(_notifications(user))
     data.update(_stories_and_activity(user))
+    data.update(_audit_trail(user))
     return data
 
 

@@ -171,6 +171,7 @@ ACTION_LABELS = {
     "user.active": _("User active"),
     "user.groups": _("User groups"),
     "user.permissions": _("User permissions"),
+    "user.deleted": _("User deleted by an admin"),
 }
 
 TARGET_LABELS = {

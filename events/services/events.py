@@ -279,6 +279,12 @@ def event_update(
         )
     _check_sessions_fit(locked)
     changed = [name for name in CALENDAR_FIELDS if getattr(locked, name) != before[name]]
+    moved = {"starts_at", "ends_at"} & set(changed)
+    if moved and locked.ends_at <= timezone.now():
+        # People registered for what is still to come; an event is not moved into the past.
+        raise DomainError(
+            _("The event must end in the future."), field="ends_at", code="in_the_past"
+        )
     if changed and locked.status == S.PUBLISHED:
         locked.sequence = F("sequence") + 1
     locked.save()

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from accounts.selectors import visible_profiles
 from partnerships.core.errors import DomainError
 from partnerships.core.http import domain_error_response
 from partnerships.core.page_cache import anonymous_page_cache
@@ -108,6 +109,14 @@ def detail(request, pk: int):
         event=event, status=RegistrationStatus.WAITLISTED
     ).count()
     sessions = list(event.sessions.all())
+    event_speakers = [s for s in event.speakers.all() if s.session_id is None]
+    on_tandem = [s.user_id for s in event_speakers if s.user_id]
+    # A speaker's name links to their profile only for those allowed to open it.
+    linked_speakers = (
+        set(visible_profiles(user).filter(user_id__in=on_tandem).values_list("user_id", flat=True))
+        if on_tandem
+        else set()
+    )
     return render(
         request,
         "events/detail.html",
@@ -122,7 +131,8 @@ def detail(request, pk: int):
             "can_manage": manages,
             "counts": selectors.registration_counts(event) if manages else None,
             "sessions": sessions,
-            "event_speakers": [s for s in event.speakers.all() if s.session_id is None],
+            "event_speakers": event_speakers,
+            "linked_speakers": linked_speakers,
             "show_agenda": bool(sessions) or event.kind == EventKind.CONFERENCE,
             "started": event.starts_at <= timezone.now(),
         },

@@ -100,6 +100,7 @@ def month(request):
 
 
 @require_GET
+@anonymous_page_cache("events")
 def detail(request, pk: int):
     event = event_or_404(request, pk, detail=True)
     user = request.user

@@ -1,4 +1,5 @@
-"""Browse and search pages for anonymous visitors, served from the cache (Redis in production).
+"""Browse, search and detail pages for anonymous visitors, served from the cache (Redis in
+production).
 
 Anonymous visitors all see the same page for the same URL, and they are most of the traffic on
 the public lists, which cost 20–50 ms to render against about 1 ms for a bare view
@@ -40,11 +41,18 @@ logger = logging.getLogger(__name__)
 SCOPES: dict[str, tuple[str, ...]] = {
     "placements": (
         "placements.Placement",
+        "placements.PlacementQuestion",
         "organisations.Organisation",
         "core.Skill",
         "core.Sector",
     ),
-    "events": ("events.Event", "organisations.Organisation", "core.Sector"),
+    "events": (
+        "events.Event",
+        "events.EventSession",
+        "events.Speaker",
+        "organisations.Organisation",
+        "core.Sector",
+    ),
     "stories": ("stories.Story", "organisations.Organisation"),
 }
 

@@ -193,3 +193,15 @@ def test_stories_showcase_is_cached_for_anonymous_visitors(client):
 def test_unknown_scope_is_a_programming_error():
     with pytest.raises(ValueError):
         page_cache.anonymous_page_cache("nope")
+
+
+def test_detail_pages_are_cached_for_visitors_and_refreshed_by_a_change(client, placement, studio):
+    url = f"/placements/{placement.pk}/"
+    _, first = get(client, url)
+    _, second = get(client, url)
+    assert first > 0 and second == 0
+    event = EventFactory(organisation=studio, title="Shader talk")
+    get(client, event.get_absolute_url())
+    event.speakers.create(name="Grace Hopper")
+    page, _ = get(client, event.get_absolute_url())
+    assert "Grace Hopper" in page

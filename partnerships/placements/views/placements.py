@@ -91,6 +91,7 @@ def browse(request):
 
 
 @require_GET
+@anonymous_page_cache("placements")
 def detail(request, pk: int):
     placement = placement_or_404(request, pk)
     placement = selectors.placement_with_questions(placement.pk)

@@ -24,4 +24,7 @@ RUN SECRET_KEY=build-only-collectstatic-key-not-used-at-runtime-0000000000000000
 
 USER tandem
 EXPOSE 8000
-CMD ["gunicorn", "partnerships.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gunicorn reads its number of workers from WEB_CONCURRENCY. No access log here: the app writes
+# one JSON line per request, with its request id.
+ENV WEB_CONCURRENCY=3
+CMD ["gunicorn", "partnerships.wsgi:application", "--bind", "0.0.0.0:8000"]

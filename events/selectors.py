@@ -28,6 +28,7 @@ from django.utils import timezone
 from accounts.models import Role
 from partnerships.organisations.models import Membership
 from partnerships.organisations.permissions import is_platform_admin
+from partnerships.projects.models import Partnership
 from partnerships.projects.search import search
 
 from .models import (
@@ -50,13 +51,29 @@ def _member_org_ids(user):
 
 
 def organiser_q(user) -> Q:
-    """Events run by one of the person's organisations (either side of a partnership)."""
+    """Events run by one of the person's organisations (either side of a partnership).
+
+    The partnership side is a subquery on partnership ids rather than a join, so PostgreSQL
+    reads the few events of these organisations through the two foreign-key indexes instead of
+    joining every event to its partnership first."""
     orgs = _member_org_ids(user)
-    return (
-        Q(organisation_id__in=orgs)
-        | Q(partnership__institution_id__in=orgs)
-        | Q(partnership__industry_partner_id__in=orgs)
+    partnerships = Partnership.objects.filter(
+        Q(institution_id__in=orgs) | Q(industry_partner_id__in=orgs)
+    ).values("pk")
+    return Q(organisation_id__in=orgs) | Q(partnership_id__in=partnerships)
+
+
+def _registrations_counted(**conditions) -> Coalesce:
+    """How many registrations of the outer event meet ``conditions``, counted for the events
+    returned only (a join and GROUP BY would read every registration of every event)."""
+    counted = (
+        Registration.objects.filter(event_id=OuterRef("pk"), **conditions)
+        .order_by()
+        .values("event_id")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def _audience_q(user) -> Q:
@@ -246,9 +263,9 @@ def hosted_events(user, *, upcoming: bool = True) -> QuerySet[Event]:
     return (
         with_cards(qs)
         .annotate(
-            waitlisted=Count("registrations", filter=Q(registrations__status=R.WAITLISTED)),
-            pending=Count("registrations", filter=Q(registrations__status=R.PENDING)),
-            attended=Count("registrations", filter=Q(registrations__checked_in_at__isnull=False)),
+            waitlisted=_registrations_counted(status=R.WAITLISTED),
+            pending=_registrations_counted(status=R.PENDING),
+            attended=_registrations_counted(checked_in_at__isnull=False),
         )
         .order_by("starts_at" if upcoming else "-starts_at", "pk")
     )

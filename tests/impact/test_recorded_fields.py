@@ -380,6 +380,6 @@ def test_the_api_records_reporting_and_hides_staff_time_from_the_public(
 def test_the_event_page_says_whether_it_is_free(client, studio, studio_owner):
     event = EventFactory(organisation=studio, status=EventStatus.PUBLISHED)
     assert "Free" in client.get(reverse("events:detail", args=[event.pk])).content.decode()
-    type(event).objects.filter(pk=event.pk).update(admission=Admission.CHARGEABLE)
+    event_record_reporting(actor=studio_owner, event=event, admission=Admission.CHARGEABLE)
     page = client.get(reverse("events:detail", args=[event.pk])).content.decode()
     assert "Paid: the organisers tell you how to pay" in page

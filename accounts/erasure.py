@@ -191,7 +191,8 @@ def account_delete(*, actor, user, confirm_email: str) -> None:
     """Delete ``user``'s account for good, as described in this module's docstring.
 
     Only the person themselves may do it, typing their email address to confirm (400 when it
-    does not match; 409 while they are the last owner of an organisation). Platform admins use
+    does not match; 409 while they are the last owner of an organisation or the last platform
+    admin). Platform admins deleting someone else use
     ``account_delete_by_admin`` instead.
     """
     if not actor.is_authenticated or actor.pk != user.pk:
@@ -202,6 +203,7 @@ def account_delete(*, actor, user, confirm_email: str) -> None:
             field="email",
             code="email_mismatch",
         )
+    _refuse_removing_every_admin({user.pk})
     user = User.objects.select_for_update().get(pk=user.pk)
     blocking = organisations_blocking_deletion(user, lock=True)
     if blocking:
@@ -222,6 +224,25 @@ def account_delete(*, actor, user, confirm_email: str) -> None:
 def _platform_admins() -> Q:
     """The users ``User.is_platform_admin`` is true for, as a filter."""
     return Q(is_active=True) & (Q(role=Role.ADMIN) | Q(is_superuser=True))
+
+
+def _refuse_removing_every_admin(pks: set[int]) -> None:
+    """409 when deleting ``pks`` would leave no active platform admin. Their rows are locked
+    first (always in the same order), so two deletions at the same time cannot both pass."""
+    admins = set(
+        User.objects.select_for_update()
+        .filter(_platform_admins())
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if admins and admins <= pks:
+        raise Conflict(
+            _(
+                "Tandem needs at least one platform admin: make someone else a platform admin "
+                "before deleting the last one."
+            ),
+            code="last_platform_admin",
+        )
 
 
 def may_delete_accounts(actor) -> bool:
@@ -267,22 +288,7 @@ def accounts_delete_by_admin(*, actor, users: Iterable[User]) -> int:
             ),
             code="own_account",
         )
-    # Platform admins' rows are locked first (always in the same order), so two admins deleting
-    # each other at the same time cannot both pass the count below.
-    admins = set(
-        User.objects.select_for_update()
-        .filter(_platform_admins())
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    if admins and admins <= set(pks):
-        raise Conflict(
-            _(
-                "Tandem needs at least one platform admin: make someone else a platform admin "
-                "before deleting the last one."
-            ),
-            code="last_platform_admin",
-        )
+    _refuse_removing_every_admin(set(pks))
     locked = list(User.objects.select_for_update().filter(pk__in=pks).order_by("pk"))
     for user in locked:
         blocking = organisations_blocking_deletion(user, lock=True)

@@ -249,3 +249,17 @@ def test_outside_a_request_the_entries_still_name_the_admin(
     removed = AuditEntry.objects.get(action="membership.deleted")
     assert removed.actor_id == platform_admin.pk
     assert AuditEntry.objects.get(action="user.deleted").actor_id == platform_admin.pk
+
+
+def test_the_last_platform_admin_cannot_delete_their_own_account_either(platform_admin):
+    with pytest.raises(Conflict) as refused:
+        erasure.account_delete(
+            actor=platform_admin, user=platform_admin, confirm_email=platform_admin.email
+        )
+    assert refused.value.code == "last_platform_admin"
+    assert User.objects.filter(pk=platform_admin.pk).exists()
+    UserFactory(email="grace@tandem.example", role=Role.ADMIN)
+    erasure.account_delete(
+        actor=platform_admin, user=platform_admin, confirm_email=platform_admin.email
+    )
+    assert not User.objects.filter(pk=platform_admin.pk).exists()

@@ -5,6 +5,7 @@ import csv
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -37,6 +38,7 @@ STAGE_ACTIONS = {
     "reject": (services.application_reject, A.REJECTED, gettext_lazy("Reject")),
     "complete": (services.application_complete, A.COMPLETED, gettext_lazy("Mark completed")),
 }
+PAGE_SIZE = 25
 TAKES_MESSAGE = {"shortlist", "interview", "offer", "reject"}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -64,11 +66,13 @@ def pipeline(request, pk: int):
     stage = request.GET.get("stage", "")
     if stage not in dict(STAGE_FILTER):
         stage = ""
-    rows = list(
-        selectors.placement_pipeline(request.user, placement, stage=stage).prefetch_related(
-            "notes__author__profile"
-        )
+    applicants = selectors.placement_pipeline(request.user, placement, stage=stage)
+    # The busiest placements draw hundreds of applicants: a page at a time, notes prefetched
+    # for that page only.
+    page = Paginator(applicants.prefetch_related("notes__author__profile"), PAGE_SIZE).get_page(
+        request.GET.get("page")
     )
+    rows = list(page.object_list)
     for row in rows:
         row.actions = studio_actions(row) if acts else []
         if acts and row.status == A.COMPLETED:
@@ -80,6 +84,7 @@ def pipeline(request, pk: int):
         {
             "placement": placement,
             "applications": rows,
+            "page": page,
             "stage": stage,
             "stages": [(value, label, counts.get(value, 0)) for value, label in STAGE_FILTER],
             "acts": acts,

@@ -1,12 +1,12 @@
 """Writes for events, agendas, registrations and messages; one function per use case."""
 
+from partnerships.core.validators import MAX_YEAR, MIN_YEAR
+
 from .events import (
     DATETIME_FIELDS,
     EVENT_FIELDS,
     MAX_CAPACITY,
     MAX_STAFF_DAYS,
-    MAX_YEAR,
-    MIN_YEAR,
     REPORTING_FIELDS,
     event_cancel,
     event_complete,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from partnerships.activity.services import record_event
 from partnerships.core.errors import Conflict, DomainError, PermissionDenied, RateLimited
 from partnerships.core.mail import send_templated_email
+from partnerships.core.validators import check_plausible_year
 from partnerships.organisations.models import MANAGER_ROLES, Organisation
 from partnerships.projects.models import Partnership, PartnershipStatus
 from partnerships.projects.search import refresh_search_vector
@@ -58,7 +59,6 @@ CALENDAR_FIELDS = ("starts_at", "ends_at", "timezone", "format", "venue_name", "
 MAX_SESSIONS = 100
 MAX_SPEAKERS = 50
 # Dates outside these years are typing mistakes, and calendars cannot describe them.
-MIN_YEAR, MAX_YEAR = 2000, 2100
 MAX_CAPACITY = 100_000
 DATETIME_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
 
@@ -132,13 +132,7 @@ def _clean(data: dict[str, Any], organisation: Organisation) -> dict[str, Any]:
             field="capacity",
         )
     for name in DATETIME_FIELDS:
-        moment = data.get(name)
-        if moment is not None and not MIN_YEAR <= moment.year <= MAX_YEAR:
-            raise DomainError(
-                _("Give a date between the years %(low)d and %(high)d.")
-                % {"low": MIN_YEAR, "high": MAX_YEAR},
-                field=name,
-            )
+        check_plausible_year(data.get(name), field=name)
     _clean_reporting(data)
     partnership = data.get("partnership")
     if partnership is not None:

@@ -8,6 +8,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
+from .errors import DomainError
+
 IMAGE_FORMATS = {
     "JPEG": {".jpg", ".jpeg"},
     "PNG": {".png"},
@@ -89,4 +91,21 @@ def validate_pdf_upload(upload) -> None:
         raise ValidationError(
             _("This file is not a PDF document, whatever its name says. Upload a real PDF."),
             code="not_pdf",
+        )
+
+
+# A date outside these years is a typing mistake; and so early a date has no offset from UTC
+# that ISO 8601 can write (the local mean time of the zones of the time), so the API could not
+# even answer with it.
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+def check_plausible_year(moment, *, field: str) -> None:
+    """A 400 naming ``field`` when a date or time (or ``None``: nothing to check) falls outside
+    ``MIN_YEAR``–``MAX_YEAR``."""
+    if moment is not None and not MIN_YEAR <= moment.year <= MAX_YEAR:
+        raise DomainError(
+            _("Give a date between the years %(low)d and %(high)d.")
+            % {"low": MIN_YEAR, "high": MAX_YEAR},
+            field=field,
         )

@@ -14,12 +14,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from partnerships.core.models import Sector
+from partnerships.core.validators import MAX_YEAR, MIN_YEAR
 from partnerships.organisations.models import Organisation
 
 from .metrics import Scope
 
-# Dates outside these years are typing mistakes (and would overflow date arithmetic).
-MIN_YEAR, MAX_YEAR = 2000, 2100
+# Dates outside MIN_YEAR–MAX_YEAR are typing mistakes (and would overflow date arithmetic).
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DAY = "j F Y"  # 1 August 2025
 

@@ -13,6 +13,7 @@ from accounts.models import StudyLevel
 from partnerships.activity.services import record_event
 from partnerships.core.errors import Conflict, DomainError, PermissionDenied
 from partnerships.core.mail import send_templated_email
+from partnerships.core.validators import check_plausible_year
 from partnerships.organisations.models import MANAGER_ROLES, Organisation
 from partnerships.organisations.permissions import membership_of
 from partnerships.projects.search import refresh_search_vector
@@ -28,9 +29,6 @@ from ..models import (
 from ..permissions import can_manage_placement, can_post_placement
 
 S = PlacementStatus
-# As for events: a deadline outside these years is a typing mistake (and so early a date has no
-# offset from UTC that ISO 8601 can write, in the local mean time of the zones of the time).
-MIN_YEAR, MAX_YEAR = 2000, 2100
 
 PLACEMENT_FIELDS = (
     "kind", "title", "description", "sector", "location", "mode", "is_paid", "pay_amount",
@@ -108,13 +106,7 @@ def _clean(data: dict[str, Any], organisation: Organisation) -> dict[str, Any]:
         if set(levels) - set(StudyLevel.values):
             raise DomainError(_("Choose levels from the list."), field="eligible_levels")
         data["eligible_levels"] = levels
-    deadline = data.get("deadline")
-    if deadline is not None and not MIN_YEAR <= deadline.year <= MAX_YEAR:
-        raise DomainError(
-            _("Give a date between the years %(low)d and %(high)d.")
-            % {"low": MIN_YEAR, "high": MAX_YEAR},
-            field="deadline",
-        )
+    check_plausible_year(data.get("deadline"), field="deadline")
     contact = data.get("contact")
     if contact is not None and membership_of(contact, organisation) is None:
         raise DomainError(

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from partnerships.activity.services import record_event
 from partnerships.core.errors import Conflict, DomainError, PermissionDenied
 from partnerships.core.mail import send_templated_email
+from partnerships.core.validators import check_plausible_year
 from partnerships.organisations.models import Organisation
 from partnerships.organisations.permissions import membership_of
 
@@ -24,9 +25,6 @@ from ..permissions import can_manage_opportunity, can_post_opportunity
 from ..search import refresh_search_vector
 
 S = OpportunityStatus
-# As for events: a deadline outside these years is a typing mistake (and so early a date has no
-# offset from UTC that ISO 8601 can write, in the local mean time of the zones of the time).
-MIN_YEAR, MAX_YEAR = 2000, 2100
 
 OPPORTUNITY_FIELDS = (
     "kind", "title", "summary", "description", "timeline", "commitment", "location", "mode",
@@ -66,16 +64,6 @@ def _check_terms(data: dict[str, Any]) -> None:
         )
 
 
-def _check_deadline(data: dict[str, Any]) -> None:
-    deadline = data.get("deadline")
-    if deadline is not None and not MIN_YEAR <= deadline.year <= MAX_YEAR:
-        raise DomainError(
-            _("Give a date between the years %(low)d and %(high)d.")
-            % {"low": MIN_YEAR, "high": MAX_YEAR},
-            field="deadline",
-        )
-
-
 def _check_contact(organisation: Organisation, contact) -> None:
     if contact is not None and membership_of(contact, organisation) is None:
         raise DomainError(
@@ -109,7 +97,7 @@ def opportunity_create(
         raise DomainError(_("Unknown fields: %s") % ", ".join(sorted(unknown)))
     data.setdefault("contact", actor)
     _check_terms(data)
-    _check_deadline(data)
+    check_plausible_year(data.get("deadline"), field="deadline")
     _check_contact(organisation, data["contact"])
     opportunity = Opportunity.objects.create(organisation=organisation, created_by=actor, **data)
     opportunity.sectors.set(sectors)
@@ -142,7 +130,7 @@ def opportunity_update(
         raise DomainError(_("The kind of a published call cannot change."), field="kind")
     merged = {f: getattr(locked, f) for f in OPPORTUNITY_FIELDS} | data
     _check_terms(merged)
-    _check_deadline(data)
+    check_plausible_year(data.get("deadline"), field="deadline")
     _check_contact(locked.organisation, merged["contact"])
     if locked.status == S.OPEN and merged["deadline"] <= timezone.now():
         raise DomainError(

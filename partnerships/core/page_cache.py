@@ -94,6 +94,26 @@ def _page_key(request: HttpRequest, scope: str, generation: int, part: str = "pa
     return f"page-cache:{scope}:{generation}:{part}:{where}:{url}"
 
 
+def _lookup(request: HttpRequest, scope: str, part: str) -> tuple[str | None, object]:
+    """The cache key for this URL under the scope's current generation, and what is stored
+    there; ``(None, None)`` when the cache is unreachable (render without it)."""
+    try:
+        key = _page_key(request, scope, cache.get(_generation_key(scope), 0), part)
+        return key, cache.get(key)
+    except Exception:
+        logger.warning("page cache unreachable; rendering %s", request.path)
+        return None, None
+
+
+def _store(request: HttpRequest, key: str | None, value: object) -> None:
+    if key is None:
+        return
+    try:
+        cache.set(key, value, settings.PAGE_CACHE_SECONDS)
+    except Exception:
+        logger.warning("page cache unreachable; %s not stored", request.path)
+
+
 def shared_fragments(
     scope: str, request: HttpRequest, part: str, render: Callable[[], tuple[str, ...]]
 ) -> tuple[SafeString, ...]:
@@ -103,19 +123,10 @@ def shared_fragments(
     ``render`` must not depend on who is asking: that is the caller's promise."""
     if settings.PAGE_CACHE_SECONDS <= 0:
         return tuple(mark_safe(html) for html in render())  # noqa: S308 - our own templates
-    try:
-        key = _page_key(request, scope, cache.get(_generation_key(scope), 0), part)
-        stored = cache.get(key)
-    except Exception:
-        logger.warning("page cache unreachable; rendering %s", request.path)
-        key, stored = None, None
+    key, stored = _lookup(request, scope, "fragments:" + part)
     if stored is None:
         stored = tuple(render())
-        if key is not None:
-            try:
-                cache.set(key, stored, settings.PAGE_CACHE_SECONDS)
-            except Exception:
-                logger.warning("page cache unreachable; %s not stored", request.path)
+        _store(request, key, stored)
     return tuple(mark_safe(html) for html in stored)  # noqa: S308 - rendered by our templates
 
 
@@ -129,13 +140,7 @@ def anonymous_page_cache(scope: str) -> Callable:
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if not _cacheable(request):
                 return view(request, *args, **kwargs)
-            try:
-                generation = cache.get(_generation_key(scope), 0)
-                key = _page_key(request, scope, generation)
-                stored = cache.get(key)
-            except Exception:
-                logger.warning("page cache unreachable; rendering %s", request.path)
-                return view(request, *args, **kwargs)
+            key, stored = _lookup(request, scope, "page")
             if stored is not None:
                 content, content_type = stored
                 return HttpResponse(content, content_type=content_type)
@@ -146,14 +151,7 @@ def anonymous_page_cache(scope: str) -> Callable:
                 and not response.cookies
                 and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # no CSRF token in it
             ):
-                try:
-                    cache.set(
-                        key,
-                        (response.content, response["Content-Type"]),
-                        settings.PAGE_CACHE_SECONDS,
-                    )
-                except Exception:
-                    logger.warning("page cache unreachable; %s not stored", request.path)
+                _store(request, key, (response.content, response["Content-Type"]))
             return response
 
         return wrapped
@@ -162,20 +160,20 @@ def anonymous_page_cache(scope: str) -> Callable:
 
 
 def connect_signals() -> None:
-    """Raise a scope's generation whenever one of its models is saved or deleted."""
+    """Raise the generations of a model's scopes whenever it is saved or deleted: one receiver
+    per model, so an organisation saved bumps its three scopes in one round, not three."""
     from django.apps import apps
     from django.db.models.signals import post_delete, post_save
 
+    scopes_of: dict[str, list[str]] = {}
     for scope, labels in SCOPES.items():
         for label in labels:
-            model = apps.get_model(label)
+            scopes_of.setdefault(label, []).append(scope)
+    for label, scopes in scopes_of.items():
 
-            def receiver(sender, scope=scope, **kwargs) -> None:
-                touch(scope)
+        def receiver(sender, scopes=tuple(scopes), **kwargs) -> None:
+            touch(*scopes)
 
-            post_save.connect(
-                receiver, sender=model, weak=False, dispatch_uid=f"pc-{scope}-{label}"
-            )
-            post_delete.connect(
-                receiver, sender=model, weak=False, dispatch_uid=f"pc-{scope}-{label}-d"
-            )
+        model = apps.get_model(label)
+        post_save.connect(receiver, sender=model, weak=False, dispatch_uid=f"pc-{label}")
+        post_delete.connect(receiver, sender=model, weak=False, dispatch_uid=f"pc-{label}-d")

@@ -88,17 +88,20 @@ def _cacheable(request: HttpRequest) -> bool:
     )
 
 
-def _page_key(request: HttpRequest, scope: str, generation: int, part: str = "page") -> str:
-    url = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+def _page_key(scope: str, generation: int, part: str, vary: str) -> str:
+    digest = hashlib.sha256(vary.encode()).hexdigest()
     where = f"{get_language()}:{get_current_timezone_name()}"
-    return f"page-cache:{scope}:{generation}:{part}:{where}:{url}"
+    return f"page-cache:{scope}:{generation}:{part}:{where}:{digest}"
 
 
-def _lookup(request: HttpRequest, scope: str, part: str) -> tuple[str | None, object]:
-    """The cache key for this URL under the scope's current generation, and what is stored
-    there; ``(None, None)`` when the cache is unreachable (render without it)."""
+def _lookup(
+    request: HttpRequest, scope: str, part: str, vary: str | None = None
+) -> tuple[str | None, object]:
+    """The cache key for this URL (or ``vary``) under the scope's current generation, and what
+    is stored there; ``(None, None)`` when the cache is unreachable (render without it)."""
+    vary = request.get_full_path() if vary is None else vary
     try:
-        key = _page_key(request, scope, cache.get(_generation_key(scope), 0), part)
+        key = _page_key(scope, cache.get(_generation_key(scope), 0), part, vary)
         return key, cache.get(key)
     except Exception:
         logger.warning("page cache unreachable; rendering %s", request.path)
@@ -115,19 +118,65 @@ def _store(request: HttpRequest, key: str | None, value: object) -> None:
 
 
 def shared_fragments(
-    scope: str, request: HttpRequest, part: str, render: Callable[[], tuple[str, ...]]
+    scope: str,
+    request: HttpRequest,
+    part: str,
+    render: Callable[[], tuple[str, ...]],
+    *,
+    vary: str | None = None,
 ) -> tuple[SafeString, ...]:
     """Parts of a page that are the same for everyone who asks for the same URL (in the same
     language and time zone), signed in or not — say a list of open placements — rendered once
     and shared for ``PAGE_CACHE_SECONDS``, under the scope's generation like whole pages.
-    ``render`` must not depend on who is asking: that is the caller's promise."""
+    ``vary``, when given, replaces the URL: the fragment depends on that alone (say the filter
+    values other than the search words). ``render`` must not depend on who is asking: that is
+    the caller's promise."""
     if settings.PAGE_CACHE_SECONDS <= 0:
         return tuple(mark_safe(html) for html in render())  # noqa: S308 - our own templates
-    key, stored = _lookup(request, scope, "fragments:" + part)
+    key, stored = _lookup(request, scope, "fragments:" + part, vary)
     if stored is None:
         stored = tuple(render())
         _store(request, key, stored)
     return tuple(mark_safe(html) for html in stored)  # noqa: S308 - rendered by our templates
+
+
+def shared_items(
+    scope: str,
+    part: str,
+    ids: list[int],
+    render: Callable[[list[int]], dict[int, str]],
+) -> list[SafeString]:
+    """One fragment per object (say a placement's card), the same for everyone, kept for
+    ``PAGE_CACHE_SECONDS`` under the scope's generation and fetched in one round trip.
+
+    A search the cache has not seen yet still finds its rows in the database, but most of the
+    cards it shows were drawn for an earlier page: only the missing ones are passed to
+    ``render`` (``{id: html}``), which must not depend on who is asking."""
+    if not ids:
+        return []
+    stored: dict[str, str] = {}
+    keys: dict[int, str] = {}
+    if settings.PAGE_CACHE_SECONDS > 0:
+        try:
+            generation = cache.get(_generation_key(scope), 0)
+            where = f"{get_language()}:{get_current_timezone_name()}"
+            keys = {pk: f"page-cache:{scope}:{generation}:{part}:{where}:{pk}" for pk in ids}
+            stored = cache.get_many(list(keys.values()))
+        except Exception:
+            logger.warning("page cache unreachable; rendering %s", part)
+            keys = {}
+    missing = [pk for pk in ids if keys.get(pk) not in stored]
+    drawn = render(missing) if missing else {}
+    if keys and drawn:
+        try:
+            cache.set_many(
+                {keys[pk]: html for pk, html in drawn.items()}, settings.PAGE_CACHE_SECONDS
+            )
+        except Exception:
+            logger.warning("page cache unreachable; %s not stored", part)
+    html = {pk: stored[key] for pk, key in keys.items() if key in stored}
+    html.update(drawn)  # an object gone since the ids were read has no card: left out
+    return [mark_safe(html[pk]) for pk in ids if pk in html]  # noqa: S308 - our own templates
 
 
 def anonymous_page_cache(scope: str) -> Callable:

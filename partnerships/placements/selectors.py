@@ -7,7 +7,7 @@ applications; platform admins everything.
 
 import datetime
 
-from django.db.models import Count, Prefetch, Q, QuerySet, TextField
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -55,6 +55,10 @@ def managed_institutions(user) -> QuerySet[Organisation]:
     ).order_by("name")
 
 
+# A card shows neither: left in the table, the rows PostgreSQL ranks and sorts stay narrow.
+CARD_DEFERRED = ("description", "search_vector", "organisation__description")
+
+
 def _with_cards(qs: QuerySet[Placement]) -> QuerySet[Placement]:
     return qs.select_related("organisation", "sector").prefetch_related(
         "required_skills", "nice_skills"
@@ -94,7 +98,13 @@ def placement_browse(
     if sector:
         qs = qs.filter(sector__slug=sector)
     if skill:
-        qs = qs.filter(Q(required_skills__slug=skill) | Q(nice_skills__slug=skill))
+        # EXISTS rather than a join: a placement asking for the skill twice is listed once,
+        # without DISTINCT (which would keep the rank and ordering columns in the SELECT).
+        wanted = {"placement_id": OuterRef("pk"), "skill__slug": skill}
+        qs = qs.filter(
+            Exists(Placement.required_skills.through.objects.filter(**wanted))
+            | Exists(Placement.nice_skills.through.objects.filter(**wanted))
+        )
     if mode:
         qs = qs.filter(mode=mode)
     if paid_only:
@@ -110,10 +120,13 @@ def placement_browse(
         qs = qs.filter(deadline__lte=deadline_before)
     qs = search(qs, q, fallback_fields=("title", "description", "location"))
     ordering = ["-rank", "deadline", "pk"] if q and "rank" in qs.query.annotations else None
-    qs = _with_cards(qs)
-    if skill:
-        qs = qs.distinct()
-    return qs.order_by(*(ordering or ["deadline", "pk"]))
+    return _with_cards(qs).order_by(*(ordering or ["deadline", "pk"]))
+
+
+def placement_cards(ids: list[int]) -> QuerySet[Placement]:
+    """The placements a browse page shows, by id, with what a card needs and nothing more
+    (the description and search vector stay in the table)."""
+    return _with_cards(Placement.objects.filter(pk__in=ids)).defer(*CARD_DEFERRED)
 
 
 def organisation_placements(user) -> QuerySet[Placement]:

@@ -1,5 +1,6 @@
 """Anonymous visitors' browse pages come from the cache, when nothing in them is personal."""
 
+import re
 from unittest import mock
 
 import pytest
@@ -12,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 
 from events.services import registrations
 from partnerships.core import page_cache
-from partnerships.placements.models import PlacementStatus
+from partnerships.placements.models import Placement, PlacementStatus
+from partnerships.projects.search import refresh_search_vector
 from tests.events.conftest import EventFactory
 from tests.placements.conftest import PlacementFactory
 
@@ -171,6 +173,8 @@ def test_an_unreachable_cache_costs_speed_not_the_page(client, placement):
     with (
         mock.patch.object(cache, "get", side_effect=down),
         mock.patch.object(cache, "set", side_effect=down),
+        mock.patch.object(cache, "get_many", side_effect=down),
+        mock.patch.object(cache, "set_many", side_effect=down),
     ):
         page, _ = get(client)
     assert "Rigging intern" in page
@@ -205,3 +209,94 @@ def test_detail_pages_are_cached_for_visitors_and_refreshed_by_a_change(client, 
     event.speakers.create(name="Grace Hopper")
     page, _ = get(client, event.get_absolute_url())
     assert "Grace Hopper" in page
+
+
+# --- Cards and filters shared between pages ---------------------------------------------------
+
+
+def _drawn(calls: list):
+    def draw(ids):
+        calls.append(list(ids))
+        return {pk: f"<p>card {pk}</p>" for pk in ids if pk != 404}
+
+    return draw
+
+
+def test_shared_items_draws_only_the_cards_no_page_has_drawn_yet():
+    calls = []
+    first = page_cache.shared_items("placements", "card", [3, 1, 2], _drawn(calls))
+    second = page_cache.shared_items("placements", "card", [2, 5, 3], _drawn(calls))
+    assert [str(c) for c in first] == ["<p>card 3</p>", "<p>card 1</p>", "<p>card 2</p>"]
+    assert [str(c) for c in second] == ["<p>card 2</p>", "<p>card 5</p>", "<p>card 3</p>"]
+    assert calls == [[3, 1, 2], [5]]
+
+
+def test_shared_items_leaves_out_an_object_gone_since_its_id_was_read():
+    cards = page_cache.shared_items("placements", "card", [1, 404, 2], _drawn([]))
+    assert [str(c) for c in cards] == ["<p>card 1</p>", "<p>card 2</p>"]
+
+
+def test_shared_items_are_redrawn_after_a_change_in_their_scope():
+    calls = []
+    page_cache.shared_items("placements", "card", [1], _drawn(calls))
+    page_cache.touch("placements")
+    page_cache.shared_items("placements", "card", [1], _drawn(calls))
+    page_cache.shared_items("events", "card", [1], _drawn(calls))  # another scope, its own
+    assert calls == [[1], [1], [1]]
+
+
+def test_shared_items_without_a_cache_draw_every_card():
+    calls, down = [], ConnectionError("redis down")
+    with (
+        mock.patch.object(cache, "get", side_effect=down),
+        mock.patch.object(cache, "set_many", side_effect=down),
+    ):
+        cards = page_cache.shared_items("placements", "card", [1, 2], _drawn(calls))
+    assert len(cards) == 2 and calls == [[1, 2]]
+
+
+def test_shared_items_off_when_the_setting_is_zero(settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    calls = []
+    page_cache.shared_items("placements", "card", [1], _drawn(calls))
+    page_cache.shared_items("placements", "card", [1], _drawn(calls))
+    assert calls == [[1], [1]]
+
+
+def test_a_card_drawn_for_one_search_serves_another(client, placement, studio, studio_owner):
+    from partnerships.placements.views import placements as views
+
+    lead = PlacementFactory(organisation=studio, created_by=studio_owner, title="Rigging lead")
+    for found in (placement, lead):
+        refresh_search_vector(Placement, found.pk, Placement.SEARCH_WEIGHTS)
+    with mock.patch.object(views, "_draw_cards", wraps=views._draw_cards) as draw:
+        get(client, "/placements/?q=rigging")
+        page, _ = get(client, "/placements/?q=rigging+intern")
+    assert "Rigging intern" in page and "Rigging lead" not in page
+    assert len(draw.call_args_list) == 1  # the one card found was drawn for the first search
+
+
+def test_the_filters_are_drawn_once_for_any_search_words(client, placement):
+    from partnerships.placements.views import placements as views
+
+    with mock.patch.object(views, "render_to_string", wraps=views.render_to_string) as drawn:
+        get(client, "/placements/?q=rigging&kind=internship")
+        get(client, "/placements/?q=lighting&kind=internship")
+    names = [call.args[0] for call in drawn.call_args_list]
+    assert names.count("placements/_browse_filter_fields.html") == 1
+
+
+def test_the_filters_show_the_words_and_choices_of_each_search(client, placement):
+    first, _ = get(client, "/placements/?q=rigging&kind=internship")
+    second, _ = get(client, "/placements/?q=lighting&kind=internship&paid_only=on")
+    assert 'value="rigging"' in first and 'value="lighting"' in second
+    assert '<option value="internship" selected>' in first
+    checked = re.compile(r'<input[^>]*name="paid_only"[^>]*checked')
+    assert checked.search(second) and not checked.search(first)
+
+
+def test_filters_with_an_error_are_drawn_for_that_request_alone(client, placement):
+    bad, _ = get(client, "/placements/?kind=not-a-kind")
+    assert "Select a valid choice" in bad
+    good, _ = get(client, "/placements/?kind=internship")
+    assert "Select a valid choice" not in good

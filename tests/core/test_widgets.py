@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from partnerships.core.widgets import FastSelect
 
@@ -11,6 +12,8 @@ CHOICES = [
     ("", "Any organiser"),
     ("pixel-forge", "Pixel Forge"),
     ("a&b", 'Fish & "Chips" <Studio>'),
+    ("lazy", gettext_lazy("Any & every <kind>")),
+    (3, "A number's value"),
     ("Groups", [("x", "Ex"), ("y", "Why")]),
 ]
 

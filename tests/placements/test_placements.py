@@ -156,6 +156,23 @@ def test_positions_cannot_drop_below_seats_held(placement, studio_owner, student
     assert placement.positions == 2
 
 
+def test_skill_filter_lists_a_placement_once_whichever_list_names_the_skill(
+    studio, studio_owner, student
+):
+    from tests.factories import SkillFactory
+
+    rigging, lighting = SkillFactory(name="Rig tests"), SkillFactory(name="Light tests")
+    both = PlacementFactory(organisation=studio, created_by=studio_owner, title="Both")
+    both.required_skills.add(rigging)
+    both.nice_skills.add(rigging, lighting)
+    nice = PlacementFactory(organisation=studio, created_by=studio_owner, title="Nice")
+    nice.nice_skills.add(rigging)
+    other = PlacementFactory(organisation=studio, created_by=studio_owner, title="Other")
+    other.required_skills.add(lighting)
+    found = list(selectors.placement_browse(student, skill=rigging.slug))
+    assert sorted(p.title for p in found) == ["Both", "Nice"]
+
+
 def test_full_text_search_finds_by_description(studio, studio_owner, student):
     wanted = create(studio_owner, studio, title="Sound designer", description="Foley for games")
     create(studio_owner, studio, title="Producer", description="Run the schedule")

@@ -13,12 +13,14 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from partnerships.core.errors import DomainError
-from partnerships.core.page_cache import anonymous_page_cache, shared_fragments
+from partnerships.core.page_cache import anonymous_page_cache, shared_fragments, shared_items
 from partnerships.organisations.models import Kind, Organisation
 
 from .. import selectors, services
@@ -30,8 +32,6 @@ from ._common import bound, keep_on_form, managed_or_deny, placement_or_404, run
 User = get_user_model()
 PAGE_SIZE = 20
 SOON = datetime.timedelta(days=14)
-# A card shows neither: left in the table, the rows PostgreSQL ranks and sorts stay narrow.
-CARD_DEFERRED = ("description", "search_vector", "organisation__description")
 S = PlacementStatus
 
 ACTIONS = {
@@ -68,26 +68,54 @@ def browse(request):
 
     def render_listing() -> tuple[str, str]:
         # Open placements are the same for everyone (drafts are never listed here), so the
-        # list is made for an anonymous visitor and shared by whoever asks for this URL.
-        placements = selectors.placement_browse(AnonymousUser(), **filters).defer(*CARD_DEFERRED)
-        page = Paginator(placements, PAGE_SIZE).get_page(request.GET.get("page"))
-        context = {"form": form, "page": page, "filtered": filtered, "request": request}
-        return (
-            render_to_string("placements/_browse_filters.html", context),
-            render_to_string("placements/_browse_results.html", context),
-        )
+        # list is made for an anonymous visitor and shared by whoever asks for this URL. The
+        # query reads ids only; each card is drawn once and shared by every list it is on.
+        found = selectors.placement_browse(AnonymousUser(), **filters)
+        ids = found.prefetch_related(None).values_list("pk", flat=True)
+        page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
+        cards = shared_items("placements", "card", list(page.object_list), _draw_cards)
+        context = {
+            "form": form,
+            "page": page,
+            "cards": cards,
+            "filtered": filtered,
+            "request": request,
+        }
+        return (render_to_string("placements/_browse_results.html", context),)
 
-    filters_html, results_html = shared_fragments("placements", request, "browse", render_listing)
+    (results_html,) = shared_fragments("placements", request, "browse", render_listing)
     return render(
         request,
         "placements/browse.html",
         {
             "form": form,
-            "filters_html": filters_html,
+            "filter_fields_html": _filter_fields(request, form),
+            "filtered": filtered,
             "results_html": results_html,
             "can_post": bool(posting_organisations(request.user)),
         },
     )
+
+
+def _filter_fields(request, form: BrowseForm) -> str:
+    """The filters under the search box, drawn once for each choice of filters and shared:
+    the search words and the page number change far more often and are left out of the key.
+    A form with errors is drawn for this request alone."""
+
+    def draw() -> tuple[str]:
+        return (render_to_string("placements/_browse_filter_fields.html", {"form": form}),)
+
+    if form.is_bound and form.errors:
+        return mark_safe(draw()[0])  # noqa: S308 - our own template
+    chosen = sorted((k, v) for k, v in request.GET.items() if k in form.fields and k != "q")
+    return shared_fragments("placements", request, "filters", draw, vary=urlencode(chosen))[0]
+
+
+def _draw_cards(ids: list[int]) -> dict[int, str]:
+    return {
+        placement.pk: render_to_string("placements/_card.html", {"placement": placement})
+        for placement in selectors.placement_cards(ids)
+    }
 
 
 @require_GET

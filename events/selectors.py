@@ -113,6 +113,16 @@ def with_cards(qs: QuerySet[Event]) -> QuerySet[Event]:
     ).prefetch_related("sectors")
 
 
+def event_cards(ids: list[int]) -> QuerySet[Event]:
+    """The events a browse page shows, by id, with what a card needs (not the description
+    or the search vector)."""
+    return with_cards(Event.objects.filter(pk__in=ids)).defer(*CARD_DEFERRED)
+
+
+# A card shows the summary: the long description and the search vector stay in the table.
+CARD_DEFERRED = ("description", "search_vector", "organisation__description")
+
+
 def event_browse(
     user,
     *,
@@ -141,8 +151,12 @@ def event_browse(
         qs = qs.filter(status=S.PUBLISHED, ends_at__gt=now)
     if kind:
         qs = qs.filter(kind=kind)
-    if sector:
-        qs = qs.filter(sectors__slug=sector)
+    if sector:  # EXISTS, not a join: no DISTINCT needed, so a page can read ids alone
+        qs = qs.filter(
+            Exists(
+                Event.sectors.through.objects.filter(event_id=OuterRef("pk"), sector__slug=sector)
+            )
+        )
     if organiser:
         qs = qs.filter(
             Q(organisation__slug=organiser)
@@ -163,8 +177,6 @@ def event_browse(
         )
         qs = qs.filter(starts_at__lt=end)
     qs = search(qs, q, fallback_fields=("title", "summary", "description", "venue_name"))
-    if sector:
-        qs = qs.distinct()
     if q and "rank" in qs.query.annotations:
         ordering = ["-rank", "starts_at", "pk"]
     elif when == "past":

@@ -4,6 +4,7 @@ import datetime
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,7 +13,7 @@ from django.views.decorators.http import require_GET
 from accounts.selectors import visible_profiles
 from partnerships.core.errors import DomainError
 from partnerships.core.http import domain_error_response
-from partnerships.core.page_cache import anonymous_page_cache
+from partnerships.core.page_cache import anonymous_page_cache, shared_filter_fields, shared_items
 
 from .. import selectors, services
 from ..forms import BrowseForm, MonthFilterForm
@@ -32,21 +33,34 @@ def browse(request):
     if form.is_bound and form.is_valid():
         filters = form.filters()
         when = form.cleaned_data["when"] or "upcoming"
-    events = selectors.event_browse(request.user, when=when, **filters)
-    # A card shows the summary: the long description and the search vector stay in the table.
-    events = events.defer("description", "search_vector", "organisation__description")
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Which events a person may see depends on who they are, so the query is theirs; it
+    # reads ids only, and each card (the same for everyone who may see the event) is drawn
+    # once and shared by every list it is on.
+    found = selectors.event_browse(request.user, when=when, **filters)
+    ids = found.prefetch_related(None).values_list("pk", flat=True)
+    page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "events/browse.html",
         {
             "form": form,
             "page": page,
+            "cards": shared_items("events", "card", list(page.object_list), _draw_cards),
+            "filter_fields_html": shared_filter_fields(
+                "events", request, form, "events/_browse_filter_fields.html"
+            ),
             "when": when,
             "filtered": bool(form.is_bound and any(filters.values())),
             "can_host": bool(hosting_organisations(request.user)),
         },
     )
+
+
+def _draw_cards(ids: list[int]) -> dict[int, str]:
+    return {
+        event.pk: render_to_string("events/_card.html", {"event": event})
+        for event in selectors.event_cards(ids)
+    }
 
 
 def _month_param(request, name: str, default: int, low: int, high: int) -> int:

@@ -30,7 +30,10 @@ from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db import transaction
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import get_current_timezone_name
 from django.utils.translation import get_language
@@ -138,6 +141,29 @@ def shared_fragments(
         stored = tuple(render())
         _store(request, key, stored)
     return tuple(mark_safe(html) for html in stored)  # noqa: S308 - rendered by our templates
+
+
+def shared_filter_fields(
+    scope: str, request: HttpRequest, form: Form, template: str, *, own: tuple[str, ...] = ("q",)
+) -> SafeString:
+    """A browse page's filter fields, drawn once for each choice of filters and shared by
+    everyone who makes it: the fields in ``own`` (the search box) change with nearly every
+    search and are left to the page, as is the page number. A form with errors is drawn for
+    this request alone. ``template`` gets the form as ``form`` and draws the fields not in
+    ``own``."""
+
+    def draw() -> tuple[str]:
+        return (render_to_string(template, {"form": form}),)
+
+    if form.is_bound and form.errors:
+        return mark_safe(draw()[0])  # noqa: S308 - our own template
+    chosen = sorted(
+        (name, value)
+        for name, value in request.GET.items()
+        if name in form.fields and name not in own
+    )
+    part = f"filters:{template}"
+    return shared_fragments(scope, request, part, draw, vary=urlencode(chosen))[0]
 
 
 def shared_items(

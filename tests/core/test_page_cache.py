@@ -277,9 +277,9 @@ def test_a_card_drawn_for_one_search_serves_another(client, placement, studio, s
 
 
 def test_the_filters_are_drawn_once_for_any_search_words(client, placement):
-    from partnerships.placements.views import placements as views
-
-    with mock.patch.object(views, "render_to_string", wraps=views.render_to_string) as drawn:
+    with mock.patch.object(
+        page_cache, "render_to_string", wraps=page_cache.render_to_string
+    ) as drawn:
         get(client, "/placements/?q=rigging&kind=internship")
         get(client, "/placements/?q=lighting&kind=internship")
     names = [call.args[0] for call in drawn.call_args_list]
@@ -300,3 +300,30 @@ def test_filters_with_an_error_are_drawn_for_that_request_alone(client, placemen
     assert "Select a valid choice" in bad
     good, _ = get(client, "/placements/?kind=internship")
     assert "Select a valid choice" not in good
+
+
+def test_signed_in_lists_share_event_cards_and_see_seats_change(client, studio, student):
+    from events.views import browse as views
+    from tests.factories import UserFactory
+
+    event = EventFactory(organisation=studio, title="Shader talk", capacity=2)
+    other = UserFactory(role="student")
+    client.force_login(student)
+    with mock.patch.object(views, "_draw_cards", wraps=views._draw_cards) as draw:
+        page, _ = get(client, "/events/")
+        again, _ = get(client, "/events/?kind=")
+    assert "2 places left" in page and "2 places left" in again
+    assert len(draw.call_args_list) == 1  # the second list reused the card
+    registrations.register(actor=other, event=event)
+    page, _ = get(client, "/events/")
+    assert "1 place left" in page
+
+
+def test_event_sector_filter_lists_an_event_once(client, studio):
+    from tests.factories import SectorFactory
+
+    sector = SectorFactory()
+    event = EventFactory(organisation=studio, title="Shader talk")
+    event.sectors.add(sector)
+    page, _ = get(client, f"/events/?sector={sector.slug}")
+    assert page.count(">Shader talk</a>") == 1 and "1 event" in page

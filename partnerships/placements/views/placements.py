@@ -13,14 +13,17 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from partnerships.core.errors import DomainError
-from partnerships.core.page_cache import anonymous_page_cache, shared_fragments, shared_items
+from partnerships.core.page_cache import (
+    anonymous_page_cache,
+    shared_filter_fields,
+    shared_fragments,
+    shared_items,
+)
 from partnerships.organisations.models import Kind, Organisation
 
 from .. import selectors, services
@@ -89,26 +92,14 @@ def browse(request):
         "placements/browse.html",
         {
             "form": form,
-            "filter_fields_html": _filter_fields(request, form),
+            "filter_fields_html": shared_filter_fields(
+                "placements", request, form, "placements/_browse_filter_fields.html"
+            ),
             "filtered": filtered,
             "results_html": results_html,
             "can_post": bool(posting_organisations(request.user)),
         },
     )
-
-
-def _filter_fields(request, form: BrowseForm) -> str:
-    """The filters under the search box, drawn once for each choice of filters and shared:
-    the search words and the page number change far more often and are left out of the key.
-    A form with errors is drawn for this request alone."""
-
-    def draw() -> tuple[str]:
-        return (render_to_string("placements/_browse_filter_fields.html", {"form": form}),)
-
-    if form.is_bound and form.errors:
-        return mark_safe(draw()[0])  # noqa: S308 - our own template
-    chosen = sorted((k, v) for k, v in request.GET.items() if k in form.fields and k != "q")
-    return shared_fragments("placements", request, "filters", draw, vary=urlencode(chosen))[0]
 
 
 def _draw_cards(ids: list[int]) -> dict[int, str]:

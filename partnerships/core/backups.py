@@ -14,8 +14,9 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess  # pg_dump / pg_restore, with argument lists, never a shell
+import subprocess  # pg_dump / pg_restore / psql, with argument lists, never a shell
 import tarfile
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,10 +55,67 @@ def _engine() -> str:
     return vendor
 
 
+# libpq's connection keywords that DATABASE_URL's query string may carry (django-environ puts
+# `?sslmode=require&…` in OPTIONS, which the app's own connections use), and the environment
+# variable libpq reads for each (the "Environment Variables" section of the libpq docs). pg_dump,
+# pg_restore and psql get them through the environment, like the password: nothing new on their
+# command lines, and they connect exactly as the app does. An explicit keyword beats a variable
+# already in the environment for the app, so these values replace inherited ones here too.
+LIBPQ_ENVIRONMENT = {
+    "application_name": "PGAPPNAME",
+    "channel_binding": "PGCHANNELBINDING",
+    "client_encoding": "PGCLIENTENCODING",
+    "connect_timeout": "PGCONNECT_TIMEOUT",
+    "gssdelegation": "PGGSSDELEGATION",
+    "gssencmode": "PGGSSENCMODE",
+    "gsslib": "PGGSSLIB",
+    "host": "PGHOST",
+    "hostaddr": "PGHOSTADDR",
+    "krbsrvname": "PGKRBSRVNAME",
+    "load_balance_hosts": "PGLOADBALANCEHOSTS",
+    "options": "PGOPTIONS",
+    "passfile": "PGPASSFILE",
+    "password": "PGPASSWORD",
+    "port": "PGPORT",
+    "require_auth": "PGREQUIREAUTH",
+    "requirepeer": "PGREQUIREPEER",
+    "service": "PGSERVICE",
+    "ssl_max_protocol_version": "PGSSLMAXPROTOCOLVERSION",
+    "ssl_min_protocol_version": "PGSSLMINPROTOCOLVERSION",
+    "sslcert": "PGSSLCERT",
+    "sslcertmode": "PGSSLCERTMODE",
+    "sslcompression": "PGSSLCOMPRESSION",
+    "sslcrl": "PGSSLCRL",
+    "sslcrldir": "PGSSLCRLDIR",
+    "sslkey": "PGSSLKEY",
+    "sslmode": "PGSSLMODE",
+    "sslnegotiation": "PGSSLNEGOTIATION",
+    "sslrootcert": "PGSSLROOTCERT",
+    "sslsni": "PGSSLSNI",
+    "target_session_attrs": "PGTARGETSESSIONATTRS",
+    "user": "PGUSER",
+}
+# OPTIONS that Django or the driver consume and that do not change how a client connects.
+DRIVER_ONLY_OPTIONS = frozenset(
+    {"context", "cursor_factory", "isolation_level", "pool", "prepare_threshold",
+     "server_side_binding"}
+)  # fmt: skip
+
+
 def _libpq(database: str | None = None) -> tuple[list[str], dict[str, str]]:
-    """Connection arguments for pg_dump / pg_restore from Django's settings (the password goes
-    through the environment, never the command line)."""
+    """Connection arguments and environment for pg_dump / pg_restore / psql from Django's settings:
+    the password and DATABASE_URL's options go through the environment, never the command line.
+    An option that cannot be passed on (libpq has no variable for it, e.g. keepalives, or it is
+    not libpq's) is refused here, before anything runs, rather than silently dropped."""
     db = settings.DATABASES["default"]
+    options = db.get("OPTIONS") or {}
+    refused = sorted(set(options) - set(LIBPQ_ENVIRONMENT) - DRIVER_ONLY_OPTIONS)
+    if refused:
+        raise BackupError(
+            f"DATABASE_URL has options that pg_dump / pg_restore cannot be given: "
+            f"{', '.join(refused)} (libpq reads no environment variable for them, or does not "
+            f"know them). Remove them from DATABASE_URL to back up or restore."
+        )
     args = ["--dbname", database or db["NAME"]]
     if db.get("HOST"):
         args += ["--host", db["HOST"]]
@@ -66,6 +124,8 @@ def _libpq(database: str | None = None) -> tuple[list[str], dict[str, str]]:
     if db.get("USER"):
         args += ["--username", db["USER"]]
     env = {**os.environ}
+    env.update({LIBPQ_ENVIRONMENT[key]: str(value) for key, value in options.items()
+                if key in LIBPQ_ENVIRONMENT})  # fmt: skip
     if db.get("PASSWORD"):
         env["PGPASSWORD"] = db["PASSWORD"]
     return args, env
@@ -81,6 +141,50 @@ def _run(command: list[str], env: dict[str, str]) -> None:
         raise BackupError(f"{command[0]} failed: {result.stderr.strip()[:2000]}")
 
 
+# pg_restore 17 and later start every restore with `SET transaction_timeout = 0`, a setting
+# PostgreSQL 17 introduced: an older server refuses it, and with --exit-on-error the whole restore
+# fails. The image's client is newer than the bundled PostgreSQL 15 (pg_dump must be at least as new
+# as any server it backs up), so into an older server the restore goes through psql instead, with
+# that one line taken out of pg_restore's script.
+TRANSACTION_TIMEOUT_SINCE = 170000
+SETTINGS_UNKNOWN_BEFORE_17 = (b"SET transaction_timeout = 0;",)
+# What pg_restore writes before the first object: comments, psql's \restrict, BEGIN and settings.
+PREAMBLE_LINES = (b"--", b"\\", b"BEGIN;", b"SET ", b"SELECT pg_catalog.set_config(")
+
+
+def _server_version() -> int:
+    """The database server's version number, e.g. 150020 for 15.20 (same server as restores)."""
+    return connections["default"].pg_version
+
+
+def _without_newer_settings(script: Path, compatible: Path) -> None:
+    """Copy pg_restore's SQL script without the settings an older server does not know. Only the
+    preamble is filtered: table data that happens to look the same is left alone."""
+    with script.open("rb") as source, compatible.open("wb") as output:
+        preamble = True
+        for line in source:
+            if preamble:
+                statement = line.strip()
+                if statement in SETTINGS_UNKNOWN_BEFORE_17:
+                    continue
+                preamble = not statement or statement.startswith(PREAMBLE_LINES)
+            output.write(line)
+
+
+def _restore_through_psql(database: Path, args: list[str], env: dict[str, str]) -> None:
+    """pg_restore writes the restore as a script (one transaction: BEGIN … COMMIT), psql runs it
+    and stops at the first error, so a failed restore still changes nothing."""
+    with tempfile.TemporaryDirectory(prefix="tandem-restore-") as workdir:
+        script = Path(workdir) / "restore.sql"
+        compatible = Path(workdir) / "restore-compatible.sql"
+        _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges",
+              "--single-transaction", "--file", str(script), str(database)], env)  # fmt: skip
+        _without_newer_settings(script, compatible)
+        script.unlink()
+        _run(["psql", "--no-psqlrc", "--quiet", "--set", "ON_ERROR_STOP=1",
+              "--output", os.devnull, "--file", str(compatible), *args], env)  # fmt: skip
+
+
 def create_backup(output_dir: Path, *, now: datetime.datetime | None = None) -> Path:
     """Write a new backup directory under ``output_dir`` and return its path."""
     engine = _engine()
@@ -88,11 +192,12 @@ def create_backup(output_dir: Path, *, now: datetime.datetime | None = None) -> 
     target = Path(output_dir) / f"tandem-{now:%Y%m%dT%H%M%SZ}"
     if target.exists():
         raise BackupError(f"{target} already exists.")
+    if engine == "postgresql":
+        args, env = _libpq()  # refuses unusable DATABASE_URL options before anything is written
     target.mkdir(parents=True)
     try:
         if engine == "postgresql":
             database = target / "database.dump"
-            args, env = _libpq()
             _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges",
                   "--file", str(database), *args], env)  # fmt: skip
         else:
@@ -154,9 +259,14 @@ def restore_backup(backup: Path, target: Target | None = None) -> dict:
     database = backup / manifest["database"]
     if engine == "postgresql":
         args, env = _libpq(target.database)
+        server_version = _server_version()
         connections.close_all()  # our own idle connection must not hold locks on the tables
-        _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges",
-              "--single-transaction", "--exit-on-error", *args, str(database)], env)  # fmt: skip
+        if server_version < TRANSACTION_TIMEOUT_SINCE:
+            _restore_through_psql(database, args, env)
+        else:
+            restore = ["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges",
+                       "--single-transaction", "--exit-on-error", *args, str(database)]  # fmt: skip
+            _run(restore, env)
     else:
         destination = Path(target.database or settings.DATABASES["default"]["NAME"])
         connections.close_all()

@@ -14,7 +14,9 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from partnerships.core import backups
 from partnerships.organisations.models import Organisation
+from tests.conftest import needs_service
 from tests.factories import OrganisationFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -175,3 +177,60 @@ def test_sqlite_quick_start_round_trip(tmp_path):
         " print(Sector.objects.filter(slug='backed-up').count())"
     ) == ["1"]
     assert read_media(tmp_path / "media") == media
+
+
+def test_a_failed_restore_through_psql_changes_nothing(tmp_path):
+    """Into a server older than 17, restores run pg_restore's script through psql (see
+    backups._restore_through_psql): still one transaction, so a failure halfway leaves the target
+    database as it was. Here `notes` is dropped first, then a view the backup knows nothing about
+    blocks dropping `alpha`: `notes` must come back."""
+    if connection.vendor != "postgresql":
+        needs_service("PostgreSQL", "pg_restore and psql run against a real server")
+    source, spare = "tandem_psql_restore_source", "tandem_psql_restore_target"
+    params = {
+        "host": connection.settings_dict["HOST"] or None,
+        "port": connection.settings_dict["PORT"] or None,
+        "user": connection.settings_dict["USER"],
+    }
+    admin = psycopg2.connect(dbname="postgres", **params)
+    admin.autocommit = True
+
+    def run_sql(dbname: str, sql: str) -> list[tuple]:
+        with psycopg2.connect(dbname=dbname, **params) as conn, conn.cursor() as cursor:
+            cursor.execute(sql)
+            rows = cursor.fetchall() if cursor.description else []
+        conn.close()
+        return rows
+
+    try:
+        with admin.cursor() as cursor:
+            for name in (source, spare):
+                cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+                cursor.execute(f'CREATE DATABASE "{name}"')
+        run_sql(
+            source,
+            "CREATE TABLE alpha (x int); CREATE TABLE notes (body text);"
+            " INSERT INTO notes VALUES ('from backup')",
+        )
+        run_sql(
+            spare,
+            "CREATE TABLE alpha (x int); CREATE TABLE notes (body text);"
+            " INSERT INTO notes VALUES ('before restore');"
+            " CREATE VIEW alpha_view AS SELECT x FROM alpha",
+        )
+        dump = tmp_path / "database.dump"
+        args, env = backups._libpq(source)
+        backups._run(["pg_dump", "--format=custom", "--file", str(dump), *args], env)
+        args, env = backups._libpq(spare)
+        with pytest.raises(backups.BackupError, match=r"psql failed: .*depend"):
+            backups._restore_through_psql(dump, args, env)
+        assert run_sql(spare, "SELECT body FROM notes") == [("before restore",)]
+        # And with nothing in its way, the same restore goes through.
+        run_sql(spare, "DROP VIEW alpha_view")
+        backups._restore_through_psql(dump, args, env)
+        assert run_sql(spare, "SELECT body FROM notes") == [("from backup",)]
+    finally:
+        with admin.cursor() as cursor:
+            for name in (source, spare):
+                cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.close()

@@ -188,3 +188,29 @@ def test_env_example_leaves_the_compose_urls_to_compose():
         shown = re.search(rf"^# {name}=(\S+)$", text, re.MULTILINE)
         assert shown, name
         assert shown[1] == default_of("web", name)
+
+
+def test_the_image_pg_dump_is_at_least_as_new_as_the_bundled_postgres():
+    # pg_dump refuses a server newer than itself ("server version mismatch"), so `manage.py backup`
+    # in the image needs a client of at least the `postgres` service's major version (and of any
+    # managed PostgreSQL's). Debian's unversioned postgresql-client follows the base image's
+    # release (15 on bookworm), so the Dockerfile names the major version it installs.
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    client = re.search(r"^ARG POSTGRES_CLIENT_VERSION=(\d+)$", dockerfile, re.MULTILINE)
+    assert client, "Dockerfile: ARG POSTGRES_CLIENT_VERSION=<major> not found"
+    assert '"postgresql-client-${POSTGRES_CLIENT_VERSION}"' in dockerfile
+    assert not re.search(r"install\b[^\n]*\spostgresql-client(\s|\\|$)", dockerfile, re.MULTILINE)
+    server = re.fullmatch(r"postgres:(\d+)(\.\d+)*(-\S+)?", SERVICES["postgres"]["image"])
+    assert server, f"pin the postgres image to a major version: {SERVICES['postgres']['image']}"
+    assert int(client[1]) >= int(server[1])
+
+
+def test_the_postgresql_apt_repository_is_signed_and_fetched_over_https():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    source = re.search(r'echo "(deb [^"]+)"', dockerfile)
+    assert source, "Dockerfile: the apt.postgresql.org source line is missing"
+    keyring = re.search(r"\[signed-by=(\S+)\]", source[1])
+    assert keyring and keyring[1] in dockerfile.replace(source[1], "")  # the key is installed
+    assert "https://apt.postgresql.org/pub/repos/apt ${VERSION_CODENAME}-pgdg main" in source[1]
+    assert "https://www.postgresql.org/media/keys/ACCC4CF8.asc" in dockerfile
+    assert "apt-key" not in dockerfile  # deprecated: trusts the key for every repository

@@ -90,7 +90,12 @@ def placement_browse(
     deadline_before: datetime.datetime | None = None,
     open_only: bool = True,
 ) -> QuerySet[Placement]:
-    qs = visible_placements(user).exclude(status=PlacementStatus.DRAFT)
+    """Published placements (open ones unless ``open_only`` is off), filtered and ranked.
+
+    The same list for everyone, ``user`` included: drafts are never listed, and everything
+    else is public. (Starting from ``visible_placements(user)`` added its OR with the person's
+    own organisations, which kept PostgreSQL off the status index: 11 ms per count.)"""
+    qs = Placement.objects.exclude(status=PlacementStatus.DRAFT)
     if open_only:
         qs = qs.filter(status=PlacementStatus.OPEN, deadline__gt=timezone.now())
     if kind:

@@ -25,6 +25,7 @@ import hashlib
 import logging
 from collections.abc import Callable
 from functools import wraps
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -39,6 +40,7 @@ from django.utils.timezone import get_current_timezone_name
 from django.utils.translation import get_language
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Scope -> "app_label.Model" whose changes make the scope's cached pages stale.
 SCOPES: dict[str, tuple[str, ...]] = {
@@ -141,6 +143,27 @@ def shared_fragments(
         stored = tuple(render())
         _store(request, key, stored)
     return tuple(mark_safe(html) for html in stored)  # noqa: S308 - rendered by our templates
+
+
+def kept(scope: str, key: str, compute: Callable[[], T]) -> T:
+    """``compute()``, kept for ``PAGE_CACHE_SECONDS`` under the scope's generation and ``key``
+    (which must name everything the value depends on besides the scope's rows: the person, say).
+    Picklable values only; computed afresh when the cache is off or unreachable."""
+    if settings.PAGE_CACHE_SECONDS <= 0:
+        return compute()
+    try:
+        full_key = f"page-cache:{scope}:{cache.get(_generation_key(scope), 0)}:kept:{key}"
+        stored = cache.get(full_key)
+    except Exception:
+        logger.warning("page cache unreachable; computing %s", key)
+        return compute()
+    if stored is None:
+        stored = compute()
+        try:
+            cache.set(full_key, stored, settings.PAGE_CACHE_SECONDS)
+        except Exception:
+            logger.warning("page cache unreachable; %s not stored", key)
+    return stored
 
 
 def shared_filter_fields(

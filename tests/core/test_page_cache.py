@@ -327,3 +327,29 @@ def test_event_sector_filter_lists_an_event_once(client, studio):
     event.sectors.add(sector)
     page, _ = get(client, f"/events/?sector={sector.slug}")
     assert page.count(">Shader talk</a>") == 1 and "1 event" in page
+
+
+def test_kept_values_last_until_their_scope_changes(settings):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return [(1, 80.0)]
+
+    assert page_cache.kept("events", "ranking:1", compute) == [(1, 80.0)]
+    assert page_cache.kept("events", "ranking:1", compute) == [(1, 80.0)]
+    assert len(calls) == 1
+    page_cache.kept("events", "ranking:2", compute)  # another key: its own value
+    page_cache.touch("events")
+    page_cache.kept("events", "ranking:1", compute)
+    assert len(calls) == 3
+    settings.PAGE_CACHE_SECONDS = 0
+    page_cache.kept("events", "ranking:1", compute)
+    assert len(calls) == 4
+
+
+def test_kept_values_are_computed_when_the_cache_is_down():
+    with mock.patch.object(cache, "get", side_effect=ConnectionError("redis down")):
+        assert page_cache.kept("events", "ranking:1", lambda: "fresh") == "fresh"
+    with mock.patch.object(cache, "set", side_effect=ConnectionError("redis down")):
+        assert page_cache.kept("events", "ranking:1", lambda: "fresh") == "fresh"

@@ -142,3 +142,45 @@ def test_suggested_candidates_are_discoverable_students_only(
     assert "Applied" not in section  # already in the pipeline above
     client.force_login(other_owner)
     assert client.get(url).status_code in (403, 404)
+
+
+def _event_in(sector, title):
+    from tests.events.conftest import EventFactory
+
+    event = EventFactory(title=title)
+    event.sectors.add(sector)
+    return event
+
+
+def test_recommended_events_are_ranked_once_and_refreshed_by_a_new_event(client, skilled_student):
+    from unittest import mock
+
+    from partnerships.matching import events as event_matching
+
+    games = Sector.objects.get(slug="it-software-games")
+    _event_in(games, "Shader night")
+    client.force_login(skilled_student)
+    with mock.patch.object(
+        event_matching, "recommend_events", wraps=event_matching.recommend_events
+    ) as scored:
+        first = client.get(reverse("dashboard")).content.decode()
+        again = client.get(reverse("dashboard")).content.decode()
+        assert scored.call_count == 1  # the second dashboard read the kept ranking
+        _event_in(games, "Level design jam")  # saving an event refreshes the events scope
+        later = client.get(reverse("dashboard")).content.decode()
+        assert scored.call_count == 2
+    assert "Shader night" in first and "Shader night" in again
+    assert "Level design jam" in later and "% match" in later
+
+
+def test_recommended_events_follow_the_persons_sectors_at_once(client, skilled_student):
+    games = Sector.objects.get(slug="it-software-games")
+    other = Sector.objects.exclude(pk=games.pk).first()
+    _event_in(games, "Shader night")
+    _event_in(other, "Pattern cutting masterclass")
+    client.force_login(skilled_student)
+    before = client.get(reverse("dashboard")).content.decode()
+    skilled_student.profile.sectors.set([other])
+    after = client.get(reverse("dashboard")).content.decode()
+    assert "Shader night" in before and "Pattern cutting masterclass" not in before
+    assert "Pattern cutting masterclass" in after and "Shader night" not in after

@@ -7,7 +7,15 @@ applications; platform admins everything.
 
 import datetime
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, TextField
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    TextField,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -231,9 +239,8 @@ def application_notes(user, application: Application) -> QuerySet[ApplicationNot
     return application.notes.select_related("author__profile").order_by("created_at", "pk")
 
 
-def placement_with_questions(pk: int) -> Placement:
-    return (
-        Placement.objects.select_related("organisation", "sector")
-        .prefetch_related(Prefetch("questions"), "required_skills", "nice_skills")
-        .get(pk=pk)
-    )
+def with_questions(placement: Placement) -> Placement:
+    """The placement already read (and checked), with its questions and skills: prefetched onto
+    it rather than read again."""
+    prefetch_related_objects([placement], "questions", "required_skills", "nice_skills")
+    return placement

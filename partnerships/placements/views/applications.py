@@ -43,7 +43,7 @@ STUDENT_ACTIONS = {
 @require_http_methods(["GET", "POST"])
 def apply(request, pk: int):
     placement = placement_or_404(request, pk)
-    placement = selectors.placement_with_questions(placement.pk)
+    placement = selectors.with_questions(placement)
     draft = placement.applications.filter(student=request.user).first()
     if draft is not None and draft.status != A.DRAFT:
         return redirect("placements:my_applications")

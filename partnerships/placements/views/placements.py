@@ -113,7 +113,7 @@ def _draw_cards(ids: list[int]) -> dict[int, str]:
 @anonymous_page_cache("placements")
 def detail(request, pk: int):
     placement = placement_or_404(request, pk)
-    placement = selectors.placement_with_questions(placement.pk)
+    placement = selectors.with_questions(placement)
     user = request.user
     mine = None
     if user.is_authenticated:

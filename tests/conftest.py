@@ -13,6 +13,7 @@ from django.core.cache import cache
 
 from accounts.models import Role
 from partnerships.celery import app as celery_app
+from partnerships.core import page_cache
 from partnerships.organisations.models import Kind, MemberRole, Status
 
 from .factories import MembershipFactory, OrganisationFactory, UserFactory
@@ -30,6 +31,7 @@ def _isolated_settings(settings, tmp_path):
     settings.SITE_URL = "http://testserver"
     settings.MFA_REQUIRED_FOR_ADMINS = True  # as in production
     cache.clear()
+    page_cache._down_until = 0.0  # a test that took the cache down does not take it for the next
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
     yield

@@ -15,14 +15,16 @@ the scope's generation number, which ``touch()`` raises after a change is commit
 deleting the models listed in ``SCOPES`` does it, and the services that write with ``update()``
 call it themselves. What a ``touch()`` misses is at most ``PAGE_CACHE_SECONDS`` old.
 
-If the cache is unreachable the page is rendered as usual: a cache outage costs speed, never a
-page.
+If the cache is unreachable the page is rendered as usual, and the process leaves the cache alone
+for ``OUTAGE_PAUSE`` seconds rather than wait out the connection timeout on every call: a cache
+outage costs speed, never a page.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import TypeVar
@@ -62,8 +64,36 @@ SCOPES: dict[str, tuple[str, ...]] = {
 }
 
 
+# Part of every key but the generations': raise it when the shape of a stored value changes, so
+# that during a deploy the new code never reads what the old one stored (nor the reverse).
+KEY_VERSION = 2
+# After a failed call this process leaves the cache alone for this many seconds: a request
+# makes up to seven cache calls, and each would otherwise wait out the connection timeout.
+OUTAGE_PAUSE = 5.0
+_down_until = 0.0
+
+
+def _attempt(what: str, call: Callable[[], T]) -> tuple[bool, T | None]:
+    """``(True, call())``, or ``(False, None)`` when the cache is unreachable or was a moment
+    ago: the caller renders without it. A cache outage costs speed, never a page."""
+    global _down_until
+    if time.monotonic() < _down_until:
+        return False, None
+    try:
+        return True, call()
+    except Exception:
+        _down_until = time.monotonic() + OUTAGE_PAUSE
+        logger.warning("page cache unreachable (%s); not used for %.0f s", what, OUTAGE_PAUSE)
+        return False, None
+
+
 def _generation_key(scope: str) -> str:
     return f"page-cache:{scope}:generation"
+
+
+def _generation(scope: str, what: str) -> int | None:
+    ok, generation = _attempt(what, lambda: cache.get(_generation_key(scope), 0))
+    return generation if ok else None
 
 
 def touch(*scopes: str) -> None:
@@ -73,11 +103,8 @@ def touch(*scopes: str) -> None:
     def bump() -> None:
         for scope in scopes:
             key = _generation_key(scope)
-            try:
-                if not cache.add(key, 1, timeout=None):
-                    cache.incr(key)
-            except Exception:
-                logger.warning("page cache unreachable; %s pages stay cached until expiry", scope)
+            # If it fails, what is stored stays until PAGE_CACHE_SECONDS run out.
+            _attempt(f"touch {scope}", lambda k=key: cache.add(k, 1, timeout=None) or cache.incr(k))
 
     bump()
     transaction.on_commit(bump)
@@ -96,7 +123,7 @@ def _cacheable(request: HttpRequest) -> bool:
 def _page_key(scope: str, generation: int, part: str, vary: str) -> str:
     digest = hashlib.sha256(vary.encode()).hexdigest()
     where = f"{get_language()}:{get_current_timezone_name()}"
-    return f"page-cache:{scope}:{generation}:{part}:{where}:{digest}"
+    return f"page-cache:v{KEY_VERSION}:{scope}:{generation}:{part}:{where}:{digest}"
 
 
 def _lookup(
@@ -105,21 +132,17 @@ def _lookup(
     """The cache key for this URL (or ``vary``) under the scope's current generation, and what
     is stored there; ``(None, None)`` when the cache is unreachable (render without it)."""
     vary = request.get_full_path() if vary is None else vary
-    try:
-        key = _page_key(scope, cache.get(_generation_key(scope), 0), part, vary)
-        return key, cache.get(key)
-    except Exception:
-        logger.warning("page cache unreachable; rendering %s", request.path)
+    generation = _generation(scope, request.path)
+    if generation is None:
         return None, None
+    key = _page_key(scope, generation, part, vary)
+    ok, stored = _attempt(request.path, lambda: cache.get(key))
+    return (key, stored) if ok else (None, None)
 
 
 def _store(request: HttpRequest, key: str | None, value: object) -> None:
-    if key is None:
-        return
-    try:
-        cache.set(key, value, settings.PAGE_CACHE_SECONDS)
-    except Exception:
-        logger.warning("page cache unreachable; %s not stored", request.path)
+    if key is not None:
+        _attempt(request.path, lambda: cache.set(key, value, settings.PAGE_CACHE_SECONDS))
 
 
 def shared_fragments(
@@ -149,20 +172,15 @@ def kept(scope: str, key: str, compute: Callable[[], T]) -> T:
     """``compute()``, kept for ``PAGE_CACHE_SECONDS`` under the scope's generation and ``key``
     (which must name everything the value depends on besides the scope's rows: the person, say).
     Picklable values only; computed afresh when the cache is off or unreachable."""
-    if settings.PAGE_CACHE_SECONDS <= 0:
+    generation = _generation(scope, key) if settings.PAGE_CACHE_SECONDS > 0 else None
+    if generation is None:
         return compute()
-    try:
-        full_key = f"page-cache:{scope}:{cache.get(_generation_key(scope), 0)}:kept:{key}"
-        stored = cache.get(full_key)
-    except Exception:
-        logger.warning("page cache unreachable; computing %s", key)
-        return compute()
+    full_key = f"page-cache:v{KEY_VERSION}:{scope}:{generation}:kept:{key}"
+    ok, stored = _attempt(key, lambda: cache.get(full_key))
     if stored is None:
         stored = compute()
-        try:
-            cache.set(full_key, stored, settings.PAGE_CACHE_SECONDS)
-        except Exception:
-            logger.warning("page cache unreachable; %s not stored", key)
+        if ok:
+            _attempt(key, lambda: cache.set(full_key, stored, settings.PAGE_CACHE_SECONDS))
     return stored
 
 
@@ -172,18 +190,18 @@ def shared_filter_fields(
     """A browse page's filter fields, drawn once for each choice of filters and shared by
     everyone who makes it: the fields in ``own`` (the search box) change with nearly every
     search and are left to the page, as is the page number. A form with errors is drawn for
-    this request alone. ``template`` gets the form as ``form`` and draws the fields not in
+    this request alone. ``template`` gets ``form`` and ``own``, and draws the fields not in
     ``own``."""
 
     def draw() -> tuple[str]:
-        return (render_to_string(template, {"form": form}),)
+        return (render_to_string(template, {"form": form, "own": own}),)
 
     if form.is_bound and form.errors:
         return mark_safe(draw()[0])  # noqa: S308 - our own template
-    chosen = sorted(
+    chosen = sorted(  # an empty value draws the same fields as none: one entry for both
         (name, value)
         for name, value in request.GET.items()
-        if name in form.fields and name not in own
+        if value and name in form.fields and name not in own
     )
     part = f"filters:{template}"
     return shared_fragments(scope, request, part, draw, vary=urlencode(chosen))[0]
@@ -205,24 +223,18 @@ def shared_items(
         return []
     stored: dict[str, str] = {}
     keys: dict[int, str] = {}
-    if settings.PAGE_CACHE_SECONDS > 0:
-        try:
-            generation = cache.get(_generation_key(scope), 0)
-            where = f"{get_language()}:{get_current_timezone_name()}"
-            keys = {pk: f"page-cache:{scope}:{generation}:{part}:{where}:{pk}" for pk in ids}
-            stored = cache.get_many(list(keys.values()))
-        except Exception:
-            logger.warning("page cache unreachable; rendering %s", part)
-            keys = {}
+    generation = _generation(scope, part) if settings.PAGE_CACHE_SECONDS > 0 else None
+    if generation is not None:
+        where = f"{get_language()}:{get_current_timezone_name()}"
+        prefix = f"page-cache:v{KEY_VERSION}:{scope}:{generation}:{part}:{where}"
+        keys = {pk: f"{prefix}:{pk}" for pk in ids}
+        ok, found = _attempt(part, lambda: cache.get_many(list(keys.values())))
+        stored, keys = (found, keys) if ok else ({}, {})
     missing = [pk for pk in ids if keys.get(pk) not in stored]
     drawn = render(missing) if missing else {}
     if keys and drawn:
-        try:
-            cache.set_many(
-                {keys[pk]: html for pk, html in drawn.items()}, settings.PAGE_CACHE_SECONDS
-            )
-        except Exception:
-            logger.warning("page cache unreachable; %s not stored", part)
+        fresh = {keys[pk]: html for pk, html in drawn.items()}
+        _attempt(part, lambda: cache.set_many(fresh, settings.PAGE_CACHE_SECONDS))
     html = {pk: stored[key] for pk, key in keys.items() if key in stored}
     html.update(drawn)  # an object gone since the ids were read has no card: left out
     return [mark_safe(html[pk]) for pk in ids if pk in html]  # noqa: S308 - our own templates

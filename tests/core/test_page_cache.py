@@ -353,3 +353,34 @@ def test_kept_values_are_computed_when_the_cache_is_down():
         assert page_cache.kept("events", "ranking:1", lambda: "fresh") == "fresh"
     with mock.patch.object(cache, "set", side_effect=ConnectionError("redis down")):
         assert page_cache.kept("events", "ranking:1", lambda: "fresh") == "fresh"
+
+
+def test_after_an_outage_the_cache_is_left_alone_for_a_moment(client, placement):
+    down = ConnectionError("redis down")
+    with mock.patch.object(cache, "get", side_effect=down) as get_:
+        page, _ = get(client)
+        calls = get_.call_count
+        again, _ = get(client)
+    assert "Rigging intern" in page and "Rigging intern" in again
+    assert calls == 1 and get_.call_count == 1  # the second page did not wait on the cache
+    page_cache._down_until = 0.0  # the pause is over
+    get(client)
+    _, queries = get(client)
+    assert queries == 0  # served from the cache again
+
+
+def test_a_value_stored_by_an_older_version_is_never_read(client, placement):
+    """During a deploy old and new code share the cache: keys carry a format version."""
+    get(client)
+    stale = [key for key in cache._cache if ":fragments:browse:" in key]  # locmem's own store
+    assert stale and all(f":v{page_cache.KEY_VERSION}:" in key for key in stale)
+
+
+def test_empty_filter_values_share_the_fields_drawn_without_them(client, placement):
+    with mock.patch.object(
+        page_cache, "render_to_string", wraps=page_cache.render_to_string
+    ) as drawn:
+        get(client, "/placements/?kind=&sector=&q=rigging")
+        get(client, "/placements/?q=lighting")
+    names = [call.args[0] for call in drawn.call_args_list]
+    assert names.count("placements/_browse_filter_fields.html") == 1

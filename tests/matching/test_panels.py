@@ -184,3 +184,15 @@ def test_recommended_events_follow_the_persons_sectors_at_once(client, skilled_s
     after = client.get(reverse("dashboard")).content.decode()
     assert "Shader night" in before and "Pattern cutting masterclass" not in before
     assert "Pattern cutting masterclass" in after and "Shader night" not in after
+
+
+def test_a_kept_ranking_never_shows_an_event_the_person_may_no_longer_see(client, skilled_student):
+    from events.models import Audience
+
+    games = Sector.objects.get(slug="it-software-games")
+    event = _event_in(games, "Members shader night")
+    client.force_login(skilled_student)
+    assert "Members shader night" in client.get(reverse("dashboard")).content.decode()
+    # Made members-only without a save (as a bulk change would): the ranking is still kept.
+    type(event).objects.filter(pk=event.pk).update(audience=Audience.MEMBERS)
+    assert "Members shader night" not in client.get(reverse("dashboard")).content.decode()

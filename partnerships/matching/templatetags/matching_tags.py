@@ -14,7 +14,7 @@ from django import template
 from accounts.models import Role
 from events.models import Event
 from events.selectors import CARD_DEFERRED as EVENT_CARD_DEFERRED
-from events.selectors import with_cards
+from events.selectors import visible_events, with_cards
 from partnerships.core import page_cache
 from partnerships.core.models import Sector, Skill
 from partnerships.organisations.models import Organisation, Status
@@ -41,7 +41,8 @@ def _recommended_events(user, followed: list[int]) -> list[Event]:
     """The best upcoming events for the person. Scoring them is one query of 15–30 ms at 5,000
     events (docs/performance.md), so the ranking is kept under the events' page-cache generation
     (any event saved or seat taken refreshes it) for what it depends on in the person: role,
-    sectors, place and institution (audiences). A membership gained shows within
+    sectors, place and institution (audiences); the events are read through what the person may
+    see now. An event of an organisation they just joined may stay among them for up to
     ``PAGE_CACHE_SECONDS``."""
     profile = user.profile
     depends = f"{user.pk}:{user.role}:{followed}:{profile.location}:{profile.institution_id}"
@@ -52,8 +53,10 @@ def _recommended_events(user, followed: list[int]) -> list[Event]:
         return [(event.pk, event.match_score, event.place_part) for event in found]
 
     ranked = page_cache.kept("events", key, rank)
-    wanted = Event.objects.filter(pk__in=[pk for pk, _, _ in ranked]).defer(*EVENT_CARD_DEFERRED)
-    events = with_cards(wanted).in_bulk()
+    # Read through what the person may see now: a membership lost since the ranking was kept
+    # must not leave a members-only event on their dashboard.
+    wanted = visible_events(user).filter(pk__in=[pk for pk, _, _ in ranked])
+    events = with_cards(wanted.defer(*EVENT_CARD_DEFERRED)).in_bulk()
     shown = []
     for pk, score, place in ranked:
         if pk in events:  # deleted since: left out
@@ -79,9 +82,9 @@ def _student_panel(user) -> dict:
                 match.reasons, names, mode=placement.mode, location=placement.location
             )
             rows.append({"item": placement, "score": match.score, "why": words})
-    profile = user.profile
-    followed = sorted(profile.sectors.values_list("pk", flat=True))
-    events = _recommended_events(user, followed)
+    profile = getattr(user, "profile", None)
+    followed = sorted(profile.sectors.values_list("pk", flat=True)) if profile else []
+    events = _recommended_events(user, followed) if profile else []
     if events:
         # The reasons in words, as in the notification: the sectors in common (prefetched
         # with the cards) and the place.

@@ -92,8 +92,18 @@ def _generation_key(scope: str) -> str:
 
 
 def _generation(scope: str, what: str) -> int | None:
+    """The scope's generation; ``None`` when the page cache is off or unreachable."""
+    if settings.PAGE_CACHE_SECONDS <= 0:
+        return None
     ok, generation = _attempt(what, lambda: cache.get(_generation_key(scope), 0))
     return generation if ok else None
+
+
+def _key(scope: str, generation: int, part: str, name: str, *, localised: bool = True) -> str:
+    """Every stored value's key: format version, scope, generation, part, and, for HTML, the
+    language and time zone it was drawn in."""
+    where = f"{get_language()}:{get_current_timezone_name()}:" if localised else ""
+    return f"page-cache:v{KEY_VERSION}:{scope}:{generation}:{part}:{where}{name}"
 
 
 def touch(*scopes: str) -> None:
@@ -120,12 +130,6 @@ def _cacheable(request: HttpRequest) -> bool:
     )
 
 
-def _page_key(scope: str, generation: int, part: str, vary: str) -> str:
-    digest = hashlib.sha256(vary.encode()).hexdigest()
-    where = f"{get_language()}:{get_current_timezone_name()}"
-    return f"page-cache:v{KEY_VERSION}:{scope}:{generation}:{part}:{where}:{digest}"
-
-
 def _lookup(
     request: HttpRequest, scope: str, part: str, vary: str | None = None
 ) -> tuple[str | None, object]:
@@ -135,7 +139,7 @@ def _lookup(
     generation = _generation(scope, request.path)
     if generation is None:
         return None, None
-    key = _page_key(scope, generation, part, vary)
+    key = _key(scope, generation, part, hashlib.sha256(vary.encode()).hexdigest())
     ok, stored = _attempt(request.path, lambda: cache.get(key))
     return (key, stored) if ok else (None, None)
 
@@ -159,8 +163,6 @@ def shared_fragments(
     ``vary``, when given, replaces the URL: the fragment depends on that alone (say the filter
     values other than the search words). ``render`` must not depend on who is asking: that is
     the caller's promise."""
-    if settings.PAGE_CACHE_SECONDS <= 0:
-        return tuple(mark_safe(html) for html in render())  # noqa: S308 - our own templates
     key, stored = _lookup(request, scope, "fragments:" + part, vary)
     if stored is None:
         stored = tuple(render())
@@ -172,10 +174,10 @@ def kept(scope: str, key: str, compute: Callable[[], T]) -> T:
     """``compute()``, kept for ``PAGE_CACHE_SECONDS`` under the scope's generation and ``key``
     (which must name everything the value depends on besides the scope's rows: the person, say).
     Picklable values only; computed afresh when the cache is off or unreachable."""
-    generation = _generation(scope, key) if settings.PAGE_CACHE_SECONDS > 0 else None
+    generation = _generation(scope, key)
     if generation is None:
         return compute()
-    full_key = f"page-cache:v{KEY_VERSION}:{scope}:{generation}:kept:{key}"
+    full_key = _key(scope, generation, "kept", key, localised=False)
     ok, stored = _attempt(key, lambda: cache.get(full_key))
     if stored is None:
         stored = compute()
@@ -223,11 +225,9 @@ def shared_items(
         return []
     stored: dict[str, str] = {}
     keys: dict[int, str] = {}
-    generation = _generation(scope, part) if settings.PAGE_CACHE_SECONDS > 0 else None
+    generation = _generation(scope, part)
     if generation is not None:
-        where = f"{get_language()}:{get_current_timezone_name()}"
-        prefix = f"page-cache:v{KEY_VERSION}:{scope}:{generation}:{part}:{where}"
-        keys = {pk: f"{prefix}:{pk}" for pk in ids}
+        keys = {pk: _key(scope, generation, part, str(pk)) for pk in ids}
         ok, found = _attempt(part, lambda: cache.get_many(list(keys.values())))
         stored, keys = (found, keys) if ok else ({}, {})
     missing = [pk for pk in ids if keys.get(pk) not in stored]

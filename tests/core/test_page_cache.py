@@ -276,14 +276,22 @@ def test_a_card_drawn_for_one_search_serves_another(client, placement, studio, s
     assert len(draw.call_args_list) == 1  # the one card found was drawn for the first search
 
 
-def test_the_filters_are_drawn_once_for_any_search_words(client, placement):
+def filter_fields_drawn(client, *urls: str) -> int:
+    """How many times the placements filter fields were drawn while getting ``urls``."""
     with mock.patch.object(
         page_cache, "render_to_string", wraps=page_cache.render_to_string
     ) as drawn:
-        get(client, "/placements/?q=rigging&kind=internship")
-        get(client, "/placements/?q=lighting&kind=internship")
+        for url in urls:
+            get(client, url)
     names = [call.args[0] for call in drawn.call_args_list]
-    assert names.count("placements/_browse_filter_fields.html") == 1
+    return names.count("placements/_browse_filter_fields.html")
+
+
+def test_the_filters_are_drawn_once_for_any_search_words(client, placement):
+    drawn = filter_fields_drawn(
+        client, "/placements/?q=rigging&kind=internship", "/placements/?q=lighting&kind=internship"
+    )
+    assert drawn == 1
 
 
 def test_the_filters_show_the_words_and_choices_of_each_search(client, placement):
@@ -377,10 +385,7 @@ def test_a_value_stored_by_an_older_version_is_never_read(client, placement):
 
 
 def test_empty_filter_values_share_the_fields_drawn_without_them(client, placement):
-    with mock.patch.object(
-        page_cache, "render_to_string", wraps=page_cache.render_to_string
-    ) as drawn:
-        get(client, "/placements/?kind=&sector=&q=rigging")
-        get(client, "/placements/?q=lighting")
-    names = [call.args[0] for call in drawn.call_args_list]
-    assert names.count("placements/_browse_filter_fields.html") == 1
+    drawn = filter_fields_drawn(
+        client, "/placements/?kind=&sector=&q=rigging", "/placements/?q=lighting"
+    )
+    assert drawn == 1

@@ -40,7 +40,7 @@ from partnerships.core.serializers import SlugListField
 from partnerships.organisations.api import VisibleOrganisationRef
 from partnerships.organisations.models import Membership, Status
 from partnerships.organisations.permissions import is_platform_admin
-from partnerships.projects.models import Partnership
+from partnerships.projects.models import LIVE_PARTNERSHIP_STATUSES, Partnership
 from partnerships.projects.selectors import visible_partnerships
 
 from . import selectors, services
@@ -89,14 +89,18 @@ def _waitlist_position(registration) -> int | None:
 
 def _managed_event_q(user, prefix: str = "") -> Q:
     """Events whose registrations the person manages: those of verified organisations they
-    belong to, on either side of the event's partnership (``permissions.can_manage_event``)."""
+    belong to, on either side of the event's partnership while it lasts
+    (``permissions.can_manage_event``)."""
     orgs = Membership.objects.filter(user=user, organisation__status=Status.VERIFIED).values(
         "organisation_id"
     )
-    return (
-        Q(**{f"{prefix}organisation_id__in": orgs})
-        | Q(**{f"{prefix}partnership__institution_id__in": orgs})
-        | Q(**{f"{prefix}partnership__industry_partner_id__in": orgs})
+    lasting = Q(**{f"{prefix}partnership__status__in": LIVE_PARTNERSHIP_STATUSES})
+    return Q(**{f"{prefix}organisation_id__in": orgs}) | (
+        lasting
+        & (
+            Q(**{f"{prefix}partnership__institution_id__in": orgs})
+            | Q(**{f"{prefix}partnership__industry_partner_id__in": orgs})
+        )
     )
 
 
@@ -332,7 +336,7 @@ class EventSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OrganiserSerializer(many=True))
     def get_organisers(self, obj):
-        """The host, and the other side of the event's partnership."""
+        """The host, and the other side of the event's partnership while it lasts."""
         return [{"slug": org.slug, "name": org.name} for org in organiser_organisations(obj)]
 
     @extend_schema_field(serializers.ChoiceField(choices=REGISTRATION_STATES))

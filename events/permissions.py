@@ -1,24 +1,27 @@
 """Who may see, run and attend an event: plain predicates shared by views, API and templates.
 
 Organisers are the members of the organising organisation and, when the event belongs to a
-partnership, of the other side of it too. Only members of *verified* organisations act as
-organisers; members of a pending one may still see their drafts. The audience decides who may see
-and register: everyone (also signed-out visitors), students only, or members of chosen
-organisations (students count as members of their institution).
+partnership that has not ended, of the other side of it too (once a partnership ends, the former
+partner no longer edits its events or sees who registered). Only members of *verified*
+organisations act as organisers; members of a pending one may still see their drafts. The
+audience decides who may see and register: everyone (also signed-out visitors), students only,
+or members of chosen organisations (students count as members of their institution).
 """
 
 from accounts.models import Role
 from partnerships.organisations.models import Organisation
 from partnerships.organisations.permissions import can_act_for, is_platform_admin, membership_of
+from partnerships.projects.models import LIVE_PARTNERSHIP_STATUSES
 
 from .models import Audience, Event, EventStatus, RegistrationStatus
 
 
 def organiser_organisations(event: Event) -> list[Organisation]:
-    """The organising organisation, plus the other side of the event's partnership."""
+    """The organising organisation, plus the other side of the event's partnership while that
+    partnership lasts (a paused one included: it may resume)."""
     organisations = [event.organisation]
     partnership = event.partnership
-    if partnership is not None:
+    if partnership is not None and partnership.status in LIVE_PARTNERSHIP_STATUSES:
         for side in (partnership.institution, partnership.industry_partner):
             if side.pk != event.organisation_id:
                 organisations.append(side)

@@ -176,7 +176,11 @@ def _erase(user, *, withdrawal_message: str, **event_payload) -> None:
     send_templated_email(
         to=[email],
         template="accounts/account_deleted",
-        context={"name": display_name or email.split("@")[0]},
+        context={
+            "name": display_name or email.split("@")[0],
+            # Deleted by the platform's admins, not on the person's own request: say so.
+            "by_admin": bool(event_payload.get("by_admin")),
+        },
     )
     user.delete()
 
@@ -262,7 +266,8 @@ def accounts_delete_by_admin(*, actor, users: Iterable[User]) -> int:
     """Delete the accounts of ``users`` on a platform admin's behalf (the Django admin's delete
     page and its "Delete selected users" action), through the same erasure as ``account_delete``:
     applications and registrations anonymised, files and sessions removed after the commit, the
-    goodbye email queued, memberships removed with their audit entries.
+    goodbye email queued (saying the platform's team deleted the account, not that the person
+    asked for it), memberships removed with their audit entries.
 
     All or nothing: one refusal leaves every account as it was. Refused with:
 

@@ -87,6 +87,8 @@ def test_deleting_asks_for_the_password_then_deletes_and_signs_out(
     assert goodbye.to == ["sam@student.northbridge.ac.uk"]
     assert "deleted" in goodbye.subject
     assert "Hello Sam" in goodbye.body
+    assert "deleted, as you asked" in goodbye.body and "If you did not ask" in goodbye.body
+    assert "The team that runs Tandem has deleted" not in goodbye.body
 
     # The address and password no longer open anything.
     again = Client().post(reverse("account_login"), {"login": student.email, "password": PASSWORD})

@@ -97,9 +97,14 @@ def test_the_delete_page_erases_the_account_as_account_delete_does(
     assert registration.user_id is None and registration.cancelled_at is not None
     # The files are gone from the disk once the deletion committed.
     assert not storage.exists(sams_things["cv"]) and not storage.exists(sams_things["avatar"])
-    # Sam is told, as when he deletes it himself.
+    # Sam is told, as when he deletes it himself, but not that he asked for it.
     [goodbye] = mailoutbox
     assert goodbye.to == [student.email] and "deleted" in goodbye.subject
+    html = goodbye.alternatives[0][0]
+    for text in (goodbye.body, html):
+        assert "The team that runs Tandem has deleted your account" in text
+        assert "can tell you why it was deleted" in text
+        assert "as you asked" not in text and "If you did not ask" not in text
     # The audit trail names the admin; the domain event says an admin did it.
     entry = AuditEntry.objects.get(action="user.deleted", target_id=student.pk)
     assert entry.actor_id == platform_admin.pk and entry.actor_label == platform_admin.email

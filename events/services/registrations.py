@@ -37,13 +37,13 @@ def _lock_registration(pk: int) -> Registration:
 def _take_seats(event: Event, count: int) -> None:
     Event.objects.filter(pk=event.pk).update(seats_taken=F("seats_taken") + count)
     event.seats_taken += count
-    page_cache.touch("events")  # the lists show the seats left
+    page_cache.touch("event-seats")  # the visitors' pages and the event's card show them
 
 
 def _free_seat(event: Event) -> None:
     Event.objects.filter(pk=event.pk).update(seats_taken=F("seats_taken") - 1)
     event.seats_taken -= 1
-    page_cache.touch("events")
+    page_cache.touch("event-seats")
 
 
 def _has_free_seat(event: Event) -> bool:

@@ -26,7 +26,7 @@ MIN_YEAR, MAX_YEAR = services.MIN_YEAR, services.MAX_YEAR
 
 
 @require_GET
-@anonymous_page_cache("events")
+@anonymous_page_cache("events", also=("event-seats",))
 def browse(request):
     form = BrowseForm(request.GET or None)
     filters, when = {}, "upcoming"
@@ -34,18 +34,21 @@ def browse(request):
         filters = form.filters()
         when = form.cleaned_data["when"] or "upcoming"
     # Which events a person may see depends on who they are, so the query is theirs; it
-    # reads ids only, and each card (the same for everyone who may see the event) is drawn
-    # once and shared by every list it is on.
+    # reads ids (and seats taken) only, and each card (the same for everyone who may see the
+    # event) is drawn once and shared by every list it is on, until its seats change.
     found = selectors.event_browse(request.user, when=when, **filters)
-    ids = found.prefetch_related(None).values_list("pk", flat=True)
-    page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = found.prefetch_related(None).values_list("pk", "seats_taken")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    seats_taken = dict(page.object_list)
     return render(
         request,
         "events/browse.html",
         {
             "form": form,
             "page": page,
-            "cards": shared_items("events", "card", list(page.object_list), _draw_cards),
+            "cards": shared_items(
+                "events", "card", list(seats_taken), _draw_cards, versions=seats_taken
+            ),
             "filter_fields_html": shared_filter_fields(
                 "events", request, form, "events/_browse_filter_fields.html"
             ),
@@ -114,7 +117,7 @@ def month(request):
 
 
 @require_GET
-@anonymous_page_cache("events")
+@anonymous_page_cache("events", also=("event-seats",))
 def detail(request, pk: int):
     event = event_or_404(request, pk, detail=True)
     user = request.user

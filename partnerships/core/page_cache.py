@@ -15,6 +15,11 @@ the scope's generation number, which ``touch()`` raises after a change is commit
 deleting the models listed in ``SCOPES`` does it, and the services that write with ``update()``
 call it themselves. What a ``touch()`` misses is at most ``PAGE_CACHE_SECONDS`` old.
 
+A seat taken or given up changes only what shows the seats left: it raises ``"event-seats"``,
+under which the events' whole pages are also stored (``also=``), and each event card is kept under
+its own count of seats taken (``versions=``). So a busy event's registrations redraw its card and
+the visitors' event pages, not every other card, the filters or the dashboards' rankings.
+
 If the cache is unreachable the page is rendered as usual, and the process leaves the cache alone
 for ``OUTAGE_PAUSE`` seconds rather than wait out the connection timeout on every call: a cache
 outage costs speed, never a page.
@@ -61,6 +66,8 @@ SCOPES: dict[str, tuple[str, ...]] = {
         "core.Sector",
     ),
     "stories": ("stories.Story", "organisations.Organisation"),
+    # Raised by the registration services themselves when seats are taken or given up.
+    "event-seats": (),
 }
 
 
@@ -91,15 +98,18 @@ def _generation_key(scope: str) -> str:
     return f"page-cache:{scope}:generation"
 
 
-def _generation(scope: str, what: str) -> int | None:
-    """The scope's generation; ``None`` when the page cache is off or unreachable."""
+def _generation(scope: str, what: str, also: tuple[str, ...] = ()) -> str | None:
+    """The generation of ``scope`` (joined with those of the scopes in ``also``: a value stored
+    under it goes stale when any of them changes), read in one round trip; ``None`` when the
+    page cache is off or unreachable."""
     if settings.PAGE_CACHE_SECONDS <= 0:
         return None
-    ok, generation = _attempt(what, lambda: cache.get(_generation_key(scope), 0))
-    return generation if ok else None
+    keys = [_generation_key(name) for name in (scope, *also)]
+    ok, found = _attempt(what, lambda: cache.get_many(keys))
+    return ".".join(str(found.get(key, 0)) for key in keys) if ok else None
 
 
-def _key(scope: str, generation: int, part: str, name: str, *, localised: bool = True) -> str:
+def _key(scope: str, generation: str, part: str, name: str, *, localised: bool = True) -> str:
     """Every stored value's key: format version, scope, generation, part, and, for HTML, the
     language and time zone it was drawn in."""
     where = f"{get_language()}:{get_current_timezone_name()}:" if localised else ""
@@ -131,12 +141,17 @@ def _cacheable(request: HttpRequest) -> bool:
 
 
 def _lookup(
-    request: HttpRequest, scope: str, part: str, vary: str | None = None
+    request: HttpRequest,
+    scope: str,
+    part: str,
+    vary: str | None = None,
+    also: tuple[str, ...] = (),
 ) -> tuple[str | None, object]:
-    """The cache key for this URL (or ``vary``) under the scope's current generation, and what
-    is stored there; ``(None, None)`` when the cache is unreachable (render without it)."""
+    """The cache key for this URL (or ``vary``) under the current generation of the scope (and
+    of those in ``also``), and what is stored there; ``(None, None)`` when the cache is
+    unreachable (render without it)."""
     vary = request.get_full_path() if vary is None else vary
-    generation = _generation(scope, request.path)
+    generation = _generation(scope, request.path, also)
     if generation is None:
         return None, None
     key = _key(scope, generation, part, hashlib.sha256(vary.encode()).hexdigest())
@@ -214,20 +229,28 @@ def shared_items(
     part: str,
     ids: list[int],
     render: Callable[[list[int]], dict[int, str]],
+    *,
+    versions: dict[int, object] | None = None,
 ) -> list[SafeString]:
     """One fragment per object (say a placement's card), the same for everyone, kept for
     ``PAGE_CACHE_SECONDS`` under the scope's generation and fetched in one round trip.
 
     A search the cache has not seen yet still finds its rows in the database, but most of the
     cards it shows were drawn for an earlier page: only the missing ones are passed to
-    ``render`` (``{id: html}``), which must not depend on who is asking."""
+    ``render`` (``{id: html}``), which must not depend on who is asking. ``versions`` names,
+    per id, what else its fragment shows that changes without the scope's generation (an
+    event's seats taken): a new version draws that one fragment again."""
     if not ids:
         return []
     stored: dict[str, str] = {}
     keys: dict[int, str] = {}
     generation = _generation(scope, part)
     if generation is not None:
-        keys = {pk: _key(scope, generation, part, str(pk)) for pk in ids}
+        versions = versions or {}
+        keys = {
+            pk: _key(scope, generation, part, f"{pk}@{versions[pk]}" if pk in versions else str(pk))
+            for pk in ids
+        }
         ok, found = _attempt(part, lambda: cache.get_many(list(keys.values())))
         stored, keys = (found, keys) if ok else ({}, {})
     missing = [pk for pk in ids if keys.get(pk) not in stored]
@@ -240,17 +263,19 @@ def shared_items(
     return [mark_safe(html[pk]) for pk in ids if pk in html]  # noqa: S308 - our own templates
 
 
-def anonymous_page_cache(scope: str) -> Callable:
-    """Serve the decorated view's page to anonymous visitors from the cache (module docstring)."""
-    if scope not in SCOPES:
-        raise ValueError(f"Unknown page cache scope: {scope}")
+def anonymous_page_cache(scope: str, *, also: tuple[str, ...] = ()) -> Callable:
+    """Serve the decorated view's page to anonymous visitors from the cache (module docstring).
+    The page goes stale with a change in ``scope`` or in any scope of ``also``."""
+    for name in (scope, *also):
+        if name not in SCOPES:
+            raise ValueError(f"Unknown page cache scope: {name}")
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if not _cacheable(request):
                 return view(request, *args, **kwargs)
-            key, stored = _lookup(request, scope, "page")
+            key, stored = _lookup(request, scope, "page", also=also)
             if stored is not None:
                 content, content_type = stored
                 return HttpResponse(content, content_type=content_type)

@@ -248,7 +248,7 @@ def test_shared_items_are_redrawn_after_a_change_in_their_scope():
 def test_shared_items_without_a_cache_draw_every_card():
     calls, down = [], ConnectionError("redis down")
     with (
-        mock.patch.object(cache, "get", side_effect=down),
+        mock.patch.object(cache, "get_many", side_effect=down),
         mock.patch.object(cache, "set_many", side_effect=down),
     ):
         cards = page_cache.shared_items("placements", "card", [1, 2], _drawn(calls))
@@ -327,6 +327,38 @@ def test_signed_in_lists_share_event_cards_and_see_seats_change(client, studio, 
     assert "1 place left" in page
 
 
+def test_a_seat_taken_redraws_that_events_card_and_the_visitors_pages_only(client, studio, student):
+    """Seats change with every registration: they refresh the visitors' event pages and the
+    card of the event concerned, not the other cards, the filters or the kept rankings."""
+    from events.views import browse as views
+
+    busy = EventFactory(organisation=studio, title="Shader talk", capacity=2)
+    EventFactory(organisation=studio, title="Rigging clinic", capacity=5)
+    ranking = []
+    page_cache.kept("events", "ranking:1", lambda: ranking.append(1) or [busy.pk])
+    get(client, "/events/")
+    get(client, busy.get_absolute_url())
+    drawing = page_cache.render_to_string
+    with (
+        mock.patch.object(views, "_draw_cards", wraps=views._draw_cards) as draw,
+        mock.patch.object(page_cache, "render_to_string", wraps=drawing) as drawn,
+    ):
+        registrations.register(actor=student, event=busy)
+        page, queries = get(client, "/events/")
+        detail, _ = get(client, busy.get_absolute_url())
+    assert queries > 0 and "1 place left" in page and "5 places left" in page
+    assert "1 of 2 place left" in detail
+    assert [call.args[0] for call in draw.call_args_list] == [[busy.pk]]  # its card alone
+    assert "events/_browse_filter_fields.html" not in [c.args[0] for c in drawn.call_args_list]
+    page_cache.kept("events", "ranking:1", lambda: ranking.append(1) or [busy.pk])
+    assert ranking == [1]  # the ranking was kept
+    # A change to an event itself still refreshes everything of the scope.
+    busy.title = "Shader talk, second edition"
+    busy.save()
+    page, _ = get(client, "/events/")
+    assert "second edition" in page
+
+
 def test_event_sector_filter_lists_an_event_once(client, studio):
     from tests.factories import SectorFactory
 
@@ -365,12 +397,16 @@ def test_kept_values_are_computed_when_the_cache_is_down():
 
 def test_after_an_outage_the_cache_is_left_alone_for_a_moment(client, placement):
     down = ConnectionError("redis down")
-    with mock.patch.object(cache, "get", side_effect=down) as get_:
+    with (
+        mock.patch.object(cache, "get", side_effect=down) as get_,
+        mock.patch.object(cache, "get_many", side_effect=down) as get_many,
+    ):
         page, _ = get(client)
-        calls = get_.call_count
+        calls = get_.call_count + get_many.call_count
         again, _ = get(client)
     assert "Rigging intern" in page and "Rigging intern" in again
-    assert calls == 1 and get_.call_count == 1  # the second page did not wait on the cache
+    assert calls == 1  # the first failure: the rest of the page left the cache alone
+    assert get_.call_count + get_many.call_count == 1  # and so did the second page
     page_cache._down_until = 0.0  # the pause is over
     get(client)
     _, queries = get(client)

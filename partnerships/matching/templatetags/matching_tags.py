@@ -40,10 +40,10 @@ def _names(model, ids) -> dict[int, str]:
 def _recommended_events(user, followed: list[int]) -> list[Event]:
     """The best upcoming events for the person. Scoring them is one query of 15–30 ms at 5,000
     events (docs/performance.md), so the ranking is kept under the events' page-cache generation
-    (any event saved or seat taken refreshes it) for what it depends on in the person: role,
-    sectors, place and institution (audiences); the events are read through what the person may
-    see now. An event of an organisation they just joined may stay among them for up to
-    ``PAGE_CACHE_SECONDS``."""
+    (any event saved refreshes it; seats do not change a score) for what it depends on in the
+    person: role, sectors, place and institution (audiences); the events, with their seats left,
+    are read through what the person may see now. An event of an organisation they just joined
+    may stay among them for up to ``PAGE_CACHE_SECONDS``."""
     profile = user.profile
     depends = f"{user.pk}:{user.role}:{followed}:{profile.location}:{profile.institution_id}"
     key = "recommended-events:" + hashlib.sha256(depends.encode()).hexdigest()

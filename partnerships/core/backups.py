@@ -8,6 +8,7 @@ backup is refused instead of half-restored.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import json
@@ -17,8 +18,10 @@ import sqlite3
 import subprocess  # pg_dump / pg_restore / psql, with argument lists, never a shell
 import tarfile
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from django.conf import settings
 from django.db import connection, connections
@@ -131,11 +134,15 @@ def _libpq(database: str | None = None) -> tuple[list[str], dict[str, str]]:
     return args, env
 
 
-def _run(command: list[str], env: dict[str, str]) -> None:
-    if shutil.which(command[0]) is None:
+def _installed(program: str) -> None:
+    if shutil.which(program) is None:
         raise BackupError(
-            f"{command[0]} is not installed (Debian: apt-get install postgresql-client)."
+            f"{program} is not installed (Debian: apt-get install postgresql-client)."
         )
+
+
+def _run(command: list[str], env: dict[str, str]) -> None:
+    _installed(command[0])
     result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
     if result.returncode != 0:
         raise BackupError(f"{command[0]} failed: {result.stderr.strip()[:2000]}")
@@ -157,32 +164,82 @@ def _server_version() -> int:
     return connections["default"].pg_version
 
 
-def _without_newer_settings(script: Path, compatible: Path) -> None:
-    """Copy pg_restore's SQL script without the settings an older server does not know. Only the
-    preamble is filtered: table data that happens to look the same is left alone."""
-    with script.open("rb") as source, compatible.open("wb") as output:
-        preamble = True
-        for line in source:
-            if preamble:
-                statement = line.strip()
-                if statement in SETTINGS_UNKNOWN_BEFORE_17:
-                    continue
-                preamble = not statement or statement.startswith(PREAMBLE_LINES)
-            output.write(line)
+def _without_newer_settings(script: IO[bytes]) -> Iterator[bytes]:
+    """pg_restore's SQL script, as it comes, without the settings an older server does not know.
+    Only the preamble is filtered, line by line: the rest, table data that happens to look the
+    same included, passes through untouched, in chunks (a row of COPY data can be huge)."""
+    for line in script:
+        statement = line.strip()
+        if statement in SETTINGS_UNKNOWN_BEFORE_17:
+            continue
+        yield line
+        if statement and not statement.startswith(PREAMBLE_LINES):
+            break
+    yield from iter(lambda: script.read(1 << 16), b"")
+
+
+def _stop(process: subprocess.Popen[bytes] | None) -> None:
+    """Kill the process if it is still running, reap it and close our ends of its pipes."""
+    if process is None:
+        return
+    if process.poll() is None:
+        process.kill()
+    process.wait()
+    for pipe in (process.stdin, process.stdout):
+        if pipe is not None:
+            with contextlib.suppress(BrokenPipeError):  # unflushed input of a dead psql
+                pipe.close()
+
+
+def _errors(output: IO[bytes]) -> str:
+    output.seek(0)
+    return output.read().decode(errors="replace").strip()[:2000]
 
 
 def _restore_through_psql(database: Path, args: list[str], env: dict[str, str]) -> None:
-    """pg_restore writes the restore as a script (one transaction: BEGIN … COMMIT), psql runs it
-    and stops at the first error, so a failed restore still changes nothing."""
-    with tempfile.TemporaryDirectory(prefix="tandem-restore-") as workdir:
-        script = Path(workdir) / "restore.sql"
-        compatible = Path(workdir) / "restore-compatible.sql"
-        _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges",
-              "--single-transaction", "--file", str(script), str(database)], env)  # fmt: skip
-        _without_newer_settings(script, compatible)
-        script.unlink()
-        _run(["psql", "--no-psqlrc", "--quiet", "--set", "ON_ERROR_STOP=1",
-              "--output", os.devnull, "--file", str(compatible), *args], env)  # fmt: skip
+    """pg_restore writes the restore as a script (one transaction: BEGIN … COMMIT) to a pipe, and
+    psql runs it as it comes, stopping at the first error, so a failed restore still changes
+    nothing and the script never takes disk space. Their stderr goes to temporary files, not
+    pipes: a pipe nobody reads fills up and blocks its writer for ever."""
+    restore_command = ["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges",
+                       "--single-transaction", "--file", "-", str(database)]  # fmt: skip
+    psql_command = ["psql", "--no-psqlrc", "--quiet", "--set", "ON_ERROR_STOP=1",
+                    "--output", os.devnull, "--file", "-", *args]  # fmt: skip
+    _installed("pg_restore")
+    _installed("psql")
+    with tempfile.TemporaryFile() as restore_errors, tempfile.TemporaryFile() as psql_errors:
+        psql_stopped = False
+        restore = subprocess.Popen(  # noqa: S603
+            restore_command, stdout=subprocess.PIPE, stderr=restore_errors, env=env
+        )
+        try:
+            psql = subprocess.Popen(  # noqa: S603
+                psql_command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=psql_errors,
+                env=env,
+            )
+            try:
+                assert restore.stdout is not None and psql.stdin is not None  # both are pipes
+                for chunk in _without_newer_settings(restore.stdout):
+                    psql.stdin.write(chunk)
+                # psql gets the end of the script only if pg_restore wrote all of it; otherwise
+                # it is killed below, and the server rolls back the transaction never committed.
+                if restore.wait() == 0:
+                    psql.stdin.close()
+                    psql.wait()
+            except BrokenPipeError:  # psql stopped at an error and is exiting: pg_restore is
+                psql_stopped = True  # killed below, and psql's message is the one to report
+                psql.wait()
+            finally:  # whatever still runs here has failed or been interrupted
+                _stop(psql)
+        finally:
+            _stop(restore)
+        if restore.returncode != 0 and not psql_stopped:
+            raise BackupError(f"pg_restore failed: {_errors(restore_errors)}")
+        if psql.returncode != 0 or psql_stopped:
+            raise BackupError(f"psql failed: {_errors(psql_errors)}")
 
 
 def create_backup(output_dir: Path, *, now: datetime.datetime | None = None) -> Path:

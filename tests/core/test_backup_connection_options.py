@@ -4,6 +4,7 @@ the password never appears on a command line, and options libpq cannot take that
 before anything runs. pg_dump & co. are stand-ins here; `test_backup_restore.py` runs the real ones.
 """
 
+import io
 import json
 import shutil
 import subprocess
@@ -43,23 +44,88 @@ BODY = (
 )
 
 
+class Script(io.BytesIO):
+    """psql's stdin. psql runs what it was fed when it sees the end of it (stdin closed while it
+    still runs), and with `programs.psql_fails_after` set, stops at an error after so many bytes.
+    """
+
+    def __init__(self, process: "Process", programs: "Programs"):
+        super().__init__()
+        self.process, self.programs = process, programs
+
+    def write(self, data):
+        limit = self.programs.psql_fails_after
+        if limit is not None and self.tell() + len(data) > limit:
+            self.process.finish(3, b"psql:<stdin>:12: ERROR:  other objects depend on it\n")
+            raise BrokenPipeError(32, "Broken pipe")
+        return super().write(data)
+
+    def close(self):
+        if not self.closed and self.process.returncode is None:
+            self.programs.scripts.append(self.getvalue())
+            self.process.finish(0)
+        super().close()
+
+
+class Process:
+    """Stands in for a running pg_restore (its stdout: the script; it exits once that has been
+    read) or psql (its stdin: a Script)."""
+
+    def __init__(self, programs: "Programs", command: list[str], stderr):
+        self.killed = False
+        self.returncode: int | None = None
+        self.stderr = stderr
+        self.stdin = self.stdout = None
+        if command[0] == "pg_restore":
+            self.stdout = io.BytesIO(programs.script)
+            self.exit = programs.pg_restore_fails or (0, b"")
+        else:
+            self.stdin = Script(self, programs)
+
+    def finish(self, returncode: int, message: bytes = b"") -> None:
+        self.returncode = returncode
+        self.stderr.write(message)
+
+    def poll(self):
+        output = self.stdout
+        writing = self.returncode is None and output is not None and not output.closed
+        if writing and output.tell() == len(output.getvalue()):  # all of it has been read
+            self.finish(*self.exit)
+        return self.returncode
+
+    def wait(self, timeout=None):
+        assert self.poll() is not None, "would wait for ever: the program is still running"
+        return self.returncode
+
+    def kill(self):
+        self.killed = True
+        if self.returncode is None:
+            self.returncode = -9
+
+
 class Programs:
-    """Stands in for subprocess.run: records each command with its environment, and writes what
-    pg_dump / pg_restore would (the --file argument)."""
+    """Stands in for subprocess.run and subprocess.Popen: records each command with its
+    environment, writes what pg_dump would (the --file argument), gives pg_restore's script on
+    its stdout and keeps what psql is fed on its stdin."""
 
     def __init__(self):
         self.calls: list[tuple[list[str], dict[str, str]]] = []
         self.scripts: list[bytes] = []
+        self.processes: dict[str, Process] = {}
+        self.script = PREAMBLE_17 + BODY
+        self.pg_restore_fails: tuple[int, bytes] | None = None
+        self.psql_fails_after: int | None = None
 
     def __call__(self, command, *, env, **kwargs):
         self.calls.append((list(command), dict(env)))
         if "--file" in command:
-            path = Path(command[command.index("--file") + 1])
-            if command[0] == "psql":
-                self.scripts.append(path.read_bytes())
-            else:
-                path.write_bytes(PREAMBLE_17 + BODY if command[0] == "pg_restore" else b"PGDMP")
+            Path(command[command.index("--file") + 1]).write_bytes(b"PGDMP")
         return subprocess.CompletedProcess(command, 0, stdout="", stderr="")
+
+    def popen(self, command, *, env, stderr, **kwargs):
+        self.calls.append((list(command), dict(env)))
+        self.processes[command[0]] = Process(self, command, stderr)
+        return self.processes[command[0]]
 
     def called(self, program: str) -> tuple[list[str], dict[str, str]]:
         (call,) = [call for call in self.calls if call[0][0] == program]
@@ -70,6 +136,7 @@ class Programs:
 def programs(monkeypatch):
     fake = Programs()
     monkeypatch.setattr(backups.subprocess, "run", fake)
+    monkeypatch.setattr(backups.subprocess, "Popen", fake.popen)
     monkeypatch.setattr(shutil, "which", lambda name: f"/usr/bin/{name}")
     monkeypatch.setattr(backups, "_engine", lambda: "postgresql")
     return fake
@@ -143,7 +210,50 @@ def test_restore_into_an_older_server_runs_through_psql_without_newer_settings(
     (script,) = programs.scripts
     assert script == PREAMBLE_17.replace(b"SET transaction_timeout = 0;\n", b"") + BODY
     assert b"SET transaction_timeout = 0;\n\\." in script  # table data is never edited
-    assert not Path(command[command.index("--file") + 1]).exists()  # the temporary script
+    # Streamed from pg_restore's stdout to psql's stdin: no script is written to disk.
+    assert script_command[script_command.index("--file") + 1] == "-"
+    assert command[command.index("--file") + 1] == "-"
+    assert not any(process.killed for process in programs.processes.values())
+
+
+def test_a_failing_pg_restore_stops_the_restore_through_psql(programs, monkeypatch, tmp_path):
+    """pg_restore stops halfway (a damaged dump): psql is killed before it sees the end of the
+    script, so its transaction is never committed, and the restore fails with pg_restore's error.
+    """
+    use_database_url(monkeypatch, MANAGED_URL)
+    backup = create_backup(tmp_path / "backups")
+    monkeypatch.setattr(backups, "_server_version", lambda: 150020)
+    programs.script = PREAMBLE_17 + BODY[:60]
+    programs.pg_restore_fails = (1, b"pg_restore: error: could not read from input file\n")
+    (tmp_path / "media").mkdir()
+    (tmp_path / "media" / "kept.txt").write_text("kept")
+
+    with pytest.raises(BackupError, match=r"^pg_restore failed: .*could not read from input"):
+        restore_backup(backup, Target(media_root=tmp_path / "media"))
+
+    assert programs.processes["psql"].killed
+    assert programs.scripts == []  # psql never saw the end of the script
+    assert programs.processes["psql"].stdin.closed  # no pipe left open
+    assert programs.processes["pg_restore"].stdout.closed
+    assert (tmp_path / "media" / "kept.txt").read_text() == "kept"
+
+
+def test_psql_stopping_at_an_error_stops_pg_restore(programs, monkeypatch, tmp_path):
+    """psql stops at the first error and closes its stdin: feeding it stops, pg_restore (still
+    writing the script) is killed, and the restore fails with psql's error."""
+    use_database_url(monkeypatch, MANAGED_URL)
+    backup = create_backup(tmp_path / "backups")
+    monkeypatch.setattr(backups, "_server_version", lambda: 150020)
+    programs.psql_fails_after = len(PREAMBLE_17)
+
+    with pytest.raises(BackupError, match=r"^psql failed: .*depend on it"):
+        restore_backup(backup, Target(media_root=tmp_path / "media"))
+
+    assert programs.processes["pg_restore"].killed
+    assert not programs.processes["psql"].killed  # it had stopped by itself
+    assert programs.scripts == []
+    assert programs.processes["psql"].stdin.closed
+    assert programs.processes["pg_restore"].stdout.closed
 
 
 def test_options_in_the_url_win_over_the_inherited_environment(programs, monkeypatch, tmp_path):

@@ -179,11 +179,12 @@ def test_sqlite_quick_start_round_trip(tmp_path):
     assert read_media(tmp_path / "media") == media
 
 
-def test_a_failed_restore_through_psql_changes_nothing(tmp_path):
-    """Into a server older than 17, restores run pg_restore's script through psql (see
-    backups._restore_through_psql): still one transaction, so a failure halfway leaves the target
-    database as it was. Here `notes` is dropped first, then a view the backup knows nothing about
-    blocks dropping `alpha`: `notes` must come back."""
+@pytest.fixture
+def psql_restore_databases():
+    """A source database to dump and a spare one to restore into, as they stand before the
+    restore: `alpha`, and `notes` with one row, plus in the source enough rows in `bulk` that
+    pg_restore's script outgrows the pipe to psql (megabytes: it is streamed, never on disk).
+    Yields the two names and a helper that runs SQL in either."""
     if connection.vendor != "postgresql":
         needs_service("PostgreSQL", "pg_restore and psql run against a real server")
     source, spare = "tandem_psql_restore_source", "tandem_psql_restore_target"
@@ -210,27 +211,55 @@ def test_a_failed_restore_through_psql_changes_nothing(tmp_path):
         run_sql(
             source,
             "CREATE TABLE alpha (x int); CREATE TABLE notes (body text);"
-            " INSERT INTO notes VALUES ('from backup')",
+            " INSERT INTO notes VALUES ('from backup');"
+            " CREATE TABLE bulk AS SELECT n, md5(n::text) FROM generate_series(1, 100000) n",
         )
         run_sql(
             spare,
             "CREATE TABLE alpha (x int); CREATE TABLE notes (body text);"
-            " INSERT INTO notes VALUES ('before restore');"
-            " CREATE VIEW alpha_view AS SELECT x FROM alpha",
+            " INSERT INTO notes VALUES ('before restore')",
         )
-        dump = tmp_path / "database.dump"
-        args, env = backups._libpq(source)
-        backups._run(["pg_dump", "--format=custom", "--file", str(dump), *args], env)
-        args, env = backups._libpq(spare)
-        with pytest.raises(backups.BackupError, match=r"psql failed: .*depend"):
-            backups._restore_through_psql(dump, args, env)
-        assert run_sql(spare, "SELECT body FROM notes") == [("before restore",)]
-        # And with nothing in its way, the same restore goes through.
-        run_sql(spare, "DROP VIEW alpha_view")
-        backups._restore_through_psql(dump, args, env)
-        assert run_sql(spare, "SELECT body FROM notes") == [("from backup",)]
+        yield source, spare, run_sql
     finally:
         with admin.cursor() as cursor:
             for name in (source, spare):
                 cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
         admin.close()
+
+
+def test_a_failed_restore_through_psql_changes_nothing(tmp_path, psql_restore_databases):
+    """Into a server older than 17, restores run pg_restore's script through psql (see
+    backups._restore_through_psql): still one transaction, so a failure halfway leaves the target
+    database as it was. Here `notes` is dropped first, then a view the backup knows nothing about
+    blocks dropping `alpha`: `notes` must come back."""
+    source, spare, run_sql = psql_restore_databases
+    run_sql(spare, "CREATE VIEW alpha_view AS SELECT x FROM alpha")
+    dump = tmp_path / "database.dump"
+    args, env = backups._libpq(source)
+    backups._run(["pg_dump", "--format=custom", "--file", str(dump), *args], env)
+    args, env = backups._libpq(spare)
+    with pytest.raises(backups.BackupError, match=r"psql failed: .*depend"):
+        backups._restore_through_psql(dump, args, env)
+    assert run_sql(spare, "SELECT body FROM notes") == [("before restore",)]
+    assert run_sql(spare, "SELECT to_regclass('bulk')") == [(None,)]
+    # And with nothing in its way, the same restore goes through.
+    run_sql(spare, "DROP VIEW alpha_view")
+    backups._restore_through_psql(dump, args, env)
+    assert run_sql(spare, "SELECT body FROM notes") == [("from backup",)]
+    assert run_sql(spare, "SELECT count(*) FROM bulk") == [(100000,)]
+
+
+def test_a_damaged_dump_restored_through_psql_changes_nothing(tmp_path, psql_restore_databases):
+    """pg_restore fails halfway through a truncated dump (its table of contents is whole, the
+    data is not), when psql may well have run the script's DROPs and CREATEs already: psql never
+    gets the script's end, so the target database stays as it was, and the restore fails."""
+    source, spare, run_sql = psql_restore_databases
+    dump = tmp_path / "database.dump"
+    args, env = backups._libpq(source)
+    backups._run(["pg_dump", "--format=custom", "--file", str(dump), *args], env)
+    dump.write_bytes(dump.read_bytes()[: dump.stat().st_size * 2 // 3])
+    args, env = backups._libpq(spare)
+    with pytest.raises(backups.BackupError, match=r"^pg_restore failed: .*error"):
+        backups._restore_through_psql(dump, args, env)
+    assert run_sql(spare, "SELECT body FROM notes") == [("before restore",)]
+    assert run_sql(spare, "SELECT to_regclass('bulk')") == [(None,)]

@@ -224,6 +224,24 @@ STORAGES = {
         )
     },
 }
+# Uploads go to MEDIA_ROOT on this machine, or, when MEDIA_BUCKET is set, to a private
+# S3-compatible bucket that web and worker containers on several hosts share
+# (partnerships/core/storage.py). Credentials left empty come from boto3's usual places (the
+# AWS_* environment variables, an instance or container role).
+MEDIA_BUCKET = env.str("MEDIA_BUCKET", default="")
+if MEDIA_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "partnerships.core.storage.PrivateBucketStorage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_BUCKET,
+            "location": env.str("MEDIA_PREFIX", default=""),
+            "endpoint_url": env.str("MEDIA_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("MEDIA_REGION", default="") or None,
+            "access_key": env.str("MEDIA_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("MEDIA_SECRET_ACCESS_KEY", default="") or None,
+            "file_overwrite": False,  # as on disk: a new upload never replaces another file
+        },
+    }
 MAX_IMAGE_UPLOAD_BYTES = env.int("MAX_IMAGE_UPLOAD_BYTES", default=2 * 1024 * 1024)
 MAX_DOCUMENT_UPLOAD_BYTES = env.int("MAX_DOCUMENT_UPLOAD_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -1,9 +1,10 @@
 """Backups of the database and uploaded files, and restoring them.
 
 A backup is a directory: ``database.dump`` (``pg_dump`` custom format) or ``database.sqlite3``,
-``media.tar.gz`` (everything under ``MEDIA_ROOT``) and ``manifest.json`` (what, when, SHA-256 of
-each file). Restore checks the manifest before touching anything, so a truncated or altered
-backup is refused instead of half-restored.
+``media.tar.gz`` (every uploaded file: under ``MEDIA_ROOT``, or in the bucket when uploads live in
+one, ``MEDIA_BUCKET``) and ``manifest.json`` (what, when, SHA-256 of each file). Restore checks
+the manifest before touching anything, so a truncated or altered backup is refused instead of
+half-restored.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from pathlib import Path
 from typing import IO
 
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.db import connection, connections
 
 MANIFEST = "manifest.json"
@@ -242,6 +245,73 @@ def _restore_through_psql(database: Path, args: list[str], env: dict[str, str]) 
             raise BackupError(f"psql failed: {_errors(psql_errors)}")
 
 
+def _bucket() -> Storage | None:
+    """The uploads' storage when they live in a bucket (``MEDIA_BUCKET``); ``None`` when they
+    are files under ``MEDIA_ROOT``, archived and swapped in as a folder."""
+    uploads = storages["default"]
+    return None if isinstance(uploads, FileSystemStorage) else uploads
+
+
+def _stored_names(storage: Storage, folder: str = "") -> Iterator[str]:
+    """Every file's name in ``storage``, in order, folder by folder."""
+    folders, files = storage.listdir(folder)
+    for name in sorted(files):
+        yield f"{folder}/{name}" if folder else name
+    for name in sorted(folders):
+        yield from _stored_names(storage, f"{folder}/{name}" if folder else name)
+
+
+def _archive_uploads(archive: tarfile.TarFile) -> None:
+    bucket = _bucket()
+    if bucket is None:
+        media_root = Path(settings.MEDIA_ROOT)
+        if media_root.is_dir():
+            for entry in sorted(media_root.rglob("*")):
+                if entry.is_file() and not entry.is_symlink():
+                    archive.add(entry, arcname=str(entry.relative_to(media_root)))
+        return
+    try:
+        for name in _stored_names(bucket):
+            with bucket.open(name, "rb") as handle:
+                member = tarfile.TarInfo(name)
+                member.size = handle.size
+                member.mtime = int(bucket.get_modified_time(name).timestamp())
+                archive.addfile(member, handle)
+    except Exception as error:  # the provider's own errors (access denied, no such bucket…)
+        raise BackupError(f"The uploads' bucket could not be read: {error}") from error
+
+
+def _restore_bucket(media: Path, bucket: Storage) -> None:
+    """Put every file of the archive in the bucket under its own name (replacing what is there),
+    then delete the bucket's files the backup does not have: a restore that fails halfway leaves
+    every file it had not reached yet as it was, and deletes nothing."""
+    default = settings.STORAGES["default"]
+    options = {**default.get("OPTIONS", {}), "file_overwrite": True}
+    writer = storages.create_storage({**default, "OPTIONS": options})
+    restored = set()
+    try:
+        with tarfile.open(media, "r:gz") as archive:
+            for member in archive:
+                # The same checks as extracting to disk: no absolute paths, links or "..".
+                member = tarfile.data_filter(member, "/restore")
+                if not member.isfile():
+                    continue
+                source = archive.extractfile(member)
+                saved = writer.save(member.name, File(source, name=member.name))
+                if saved != member.name:
+                    raise BackupError(f"{member.name} was stored as {saved}; restore stopped.")
+                restored.add(member.name)
+        for name in list(_stored_names(bucket)):
+            if name not in restored:
+                bucket.delete(name)
+    except tarfile.FilterError as error:
+        raise BackupError(f"The backup's files cannot be restored safely: {error}") from error
+    except BackupError:
+        raise
+    except Exception as error:  # the provider's own errors (access denied, no such bucket…)
+        raise BackupError(f"The uploads' bucket could not be written: {error}") from error
+
+
 def create_backup(output_dir: Path, *, now: datetime.datetime | None = None) -> Path:
     """Write a new backup directory under ``output_dir`` and return its path."""
     engine = _engine()
@@ -263,12 +333,8 @@ def create_backup(output_dir: Path, *, now: datetime.datetime | None = None) -> 
             with sqlite3.connect(database) as copy:
                 connection.connection.backup(copy)
         media = target / MEDIA_ARCHIVE
-        media_root = Path(settings.MEDIA_ROOT)
         with tarfile.open(media, "w:gz") as archive:
-            if media_root.is_dir():
-                for entry in sorted(media_root.rglob("*")):
-                    if entry.is_file() and not entry.is_symlink():
-                        archive.add(entry, arcname=str(entry.relative_to(media_root)))
+            _archive_uploads(archive)
         manifest = {
             "format": FORMAT_VERSION,
             "created_at": now.isoformat(),
@@ -329,6 +395,10 @@ def restore_backup(backup: Path, target: Target | None = None) -> dict:
         connections.close_all()
         with sqlite3.connect(database) as source, sqlite3.connect(destination) as copy:
             source.backup(copy)
+    bucket = _bucket()
+    if bucket is not None and target.media_root is None:
+        _restore_bucket(backup / MEDIA_ARCHIVE, bucket)
+        return manifest
     media_root = Path(target.media_root or settings.MEDIA_ROOT)
     staging = media_root.with_name(media_root.name + ".restoring")
     shutil.rmtree(staging, ignore_errors=True)

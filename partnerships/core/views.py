@@ -1,7 +1,8 @@
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
-from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
@@ -27,7 +28,8 @@ def media(request, path: str):
     images to whoever may see the story (everyone once it is published; 404 otherwise, so an
     unpublished story's files do not even show they exist).
 
-    Files live outside the static root; this view is the only way to them, so the rule is here.
+    Files live outside the static root (in ``MEDIA_ROOT`` or a private bucket, whichever the
+    default storage is); this view is the only way to them, so the rule is here.
     """
     if "\x00" in path:
         raise Http404
@@ -44,11 +46,20 @@ def media(request, path: str):
         raise Http404
     elif parts[0] in MEMBER_MEDIA_DIRS and not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    full = settings.MEDIA_ROOT.joinpath(*parts).resolve()
-    if not full.is_file() or settings.MEDIA_ROOT.resolve() not in full.parents:
-        raise Http404
-    response = FileResponse(full.open("rb"))
+    response = FileResponse(_open_upload("/".join(parts)), filename=parts[-1])
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+def _open_upload(name: str):
+    """The stored file, or 404. On disk, a link leading out of ``MEDIA_ROOT`` is refused too."""
+    try:
+        if isinstance(default_storage, FileSystemStorage):
+            root = Path(default_storage.location).resolve()
+            if root not in Path(default_storage.path(name)).resolve().parents:
+                raise Http404
+        return default_storage.open(name, "rb")
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError, SuspiciousFileOperation):
+        raise Http404 from None

@@ -13,7 +13,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--database", default=None, help="restore into this database (same server) instead"
         )
-        parser.add_argument("--media-root", type=Path, default=None)
+        parser.add_argument(
+            "--media-root",
+            type=Path,
+            default=None,
+            help="put the uploaded files in this folder instead (of MEDIA_ROOT or the bucket)",
+        )
         parser.add_argument("--noinput", "--no-input", action="store_false", dest="interactive")
 
     def handle(self, *args, backup, database=None, media_root=None, interactive=True, **opts):

@@ -10,10 +10,12 @@ full URL. A page is served from or stored in the cache only when nothing in it c
   is signed in, and no flash message is waiting to be shown; no database query is needed to know);
 * the response is a plain 200 that set no cookie and used no CSRF token.
 
-Freshness: every page of a scope (``"placements"``, ``"events"``, ``"stories"``) is stored under
+Freshness: every page of a scope (``"placements"``, ``"events"``, ``"stories"``) is stored with
 the scope's generation number, which ``touch()`` raises after a change is committed — saving or
 deleting the models listed in ``SCOPES`` does it, and the services that write with ``update()``
-call it themselves. What a ``touch()`` misses is at most ``PAGE_CACHE_SECONDS`` old.
+call it themselves. A stored value is used only while its generation is the scope's current one;
+both are read in the same round trip. What a ``touch()`` misses is at most
+``PAGE_CACHE_SECONDS`` old.
 
 A seat taken or given up changes only what shows the seats left: it raises ``"event-seats"``,
 under which the events' whole pages are also stored (``also=``), and each event card is kept under
@@ -73,7 +75,7 @@ SCOPES: dict[str, tuple[str, ...]] = {
 
 # Part of every key but the generations': raise it when the shape of a stored value changes, so
 # that during a deploy the new code never reads what the old one stored (nor the reverse).
-KEY_VERSION = 2
+KEY_VERSION = 3
 # After a failed call this process leaves the cache alone for this many seconds: a request
 # makes up to seven cache calls, and each would otherwise wait out the connection timeout.
 OUTAGE_PAUSE = 5.0
@@ -98,22 +100,40 @@ def _generation_key(scope: str) -> str:
     return f"page-cache:{scope}:generation"
 
 
-def _generation(scope: str, what: str, also: tuple[str, ...] = ()) -> str | None:
-    """The generation of ``scope`` (joined with those of the scopes in ``also``: a value stored
-    under it goes stale when any of them changes), read in one round trip; ``None`` when the
-    page cache is off or unreachable."""
+def _read(
+    scopes: tuple[str, ...], keys: list[str], what: str
+) -> tuple[str | None, dict[str, object]]:
+    """The current generation of ``scopes`` (joined: a value stored with it goes stale when any
+    of them changes) and the values under ``keys`` that were stored with that generation, in one
+    round trip. ``(None, {})`` when the page cache is off or unreachable: render without it."""
     if settings.PAGE_CACHE_SECONDS <= 0:
-        return None
-    keys = [_generation_key(name) for name in (scope, *also)]
-    ok, found = _attempt(what, lambda: cache.get_many(keys))
-    return ".".join(str(found.get(key, 0)) for key in keys) if ok else None
+        return None, {}
+    generation_keys = [_generation_key(scope) for scope in scopes]
+    ok, found = _attempt(what, lambda: cache.get_many([*generation_keys, *keys]))
+    if not ok:
+        return None, {}
+    generation = ".".join(str(found.get(key, 0)) for key in generation_keys)
+    current = {}
+    for key in keys:
+        stored = found.get(key)
+        if stored is not None and stored[0] == generation:
+            current[key] = stored[1]
+    return generation, current
 
 
-def _key(scope: str, generation: str, part: str, name: str, *, localised: bool = True) -> str:
-    """Every stored value's key: format version, scope, generation, part, and, for HTML, the
-    language and time zone it was drawn in."""
+def _write(values: dict[str, object], generation: str | None, what: str) -> None:
+    """Store ``values`` with the generation they were drawn under (``None``: the cache is off or
+    was unreachable when it was read, so leave it alone)."""
+    if generation is not None and values:
+        stamped = {key: (generation, value) for key, value in values.items()}
+        _attempt(what, lambda: cache.set_many(stamped, settings.PAGE_CACHE_SECONDS))
+
+
+def _key(scope: str, part: str, name: str, *, localised: bool = True) -> str:
+    """Every stored value's key: format version, scope, part, and, for HTML, the language and
+    time zone it was drawn in."""
     where = f"{get_language()}:{get_current_timezone_name()}:" if localised else ""
-    return f"page-cache:v{KEY_VERSION}:{scope}:{generation}:{part}:{where}{name}"
+    return f"page-cache:v{KEY_VERSION}:{scope}:{part}:{where}{name}"
 
 
 def touch(*scopes: str) -> None:
@@ -146,22 +166,13 @@ def _lookup(
     part: str,
     vary: str | None = None,
     also: tuple[str, ...] = (),
-) -> tuple[str | None, object]:
-    """The cache key for this URL (or ``vary``) under the current generation of the scope (and
-    of those in ``also``), and what is stored there; ``(None, None)`` when the cache is
-    unreachable (render without it)."""
+) -> tuple[str, str | None, object]:
+    """The cache key for this URL (or ``vary``), the current generation of the scope (and of
+    those in ``also``) and what is stored for it, if anything (``_read``)."""
     vary = request.get_full_path() if vary is None else vary
-    generation = _generation(scope, request.path, also)
-    if generation is None:
-        return None, None
-    key = _key(scope, generation, part, hashlib.sha256(vary.encode()).hexdigest())
-    ok, stored = _attempt(request.path, lambda: cache.get(key))
-    return (key, stored) if ok else (None, None)
-
-
-def _store(request: HttpRequest, key: str | None, value: object) -> None:
-    if key is not None:
-        _attempt(request.path, lambda: cache.set(key, value, settings.PAGE_CACHE_SECONDS))
+    key = _key(scope, part, hashlib.sha256(vary.encode()).hexdigest())
+    generation, found = _read((scope, *also), [key], request.path)
+    return key, generation, found.get(key)
 
 
 def shared_fragments(
@@ -178,10 +189,10 @@ def shared_fragments(
     ``vary``, when given, replaces the URL: the fragment depends on that alone (say the filter
     values other than the search words). ``render`` must not depend on who is asking: that is
     the caller's promise."""
-    key, stored = _lookup(request, scope, "fragments:" + part, vary)
+    key, generation, stored = _lookup(request, scope, "fragments:" + part, vary)
     if stored is None:
         stored = tuple(render())
-        _store(request, key, stored)
+        _write({key: stored}, generation, request.path)
     return tuple(mark_safe(html) for html in stored)  # noqa: S308 - rendered by our templates
 
 
@@ -189,15 +200,12 @@ def kept(scope: str, key: str, compute: Callable[[], T]) -> T:
     """``compute()``, kept for ``PAGE_CACHE_SECONDS`` under the scope's generation and ``key``
     (which must name everything the value depends on besides the scope's rows: the person, say).
     Picklable values only; computed afresh when the cache is off or unreachable."""
-    generation = _generation(scope, key)
-    if generation is None:
-        return compute()
-    full_key = _key(scope, generation, "kept", key, localised=False)
-    ok, stored = _attempt(key, lambda: cache.get(full_key))
-    if stored is None:
-        stored = compute()
-        if ok:
-            _attempt(key, lambda: cache.set(full_key, stored, settings.PAGE_CACHE_SECONDS))
+    full_key = _key(scope, "kept", key, localised=False)
+    generation, found = _read((scope,), [full_key], key)
+    if full_key in found:
+        return found[full_key]
+    stored = compute()
+    _write({full_key: stored}, generation, key)
     return stored
 
 
@@ -242,22 +250,14 @@ def shared_items(
     event's seats taken): a new version draws that one fragment again."""
     if not ids:
         return []
-    stored: dict[str, str] = {}
-    keys: dict[int, str] = {}
-    generation = _generation(scope, part)
-    if generation is not None:
-        versions = versions or {}
-        keys = {
-            pk: _key(scope, generation, part, f"{pk}@{versions[pk]}" if pk in versions else str(pk))
-            for pk in ids
-        }
-        ok, found = _attempt(part, lambda: cache.get_many(list(keys.values())))
-        stored, keys = (found, keys) if ok else ({}, {})
-    missing = [pk for pk in ids if keys.get(pk) not in stored]
+    versions = versions or {}
+    keys = {
+        pk: _key(scope, part, f"{pk}@{versions[pk]}" if pk in versions else str(pk)) for pk in ids
+    }
+    generation, stored = _read((scope,), list(keys.values()), part)
+    missing = [pk for pk in ids if keys[pk] not in stored]
     drawn = render(missing) if missing else {}
-    if keys and drawn:
-        fresh = {keys[pk]: html for pk, html in drawn.items()}
-        _attempt(part, lambda: cache.set_many(fresh, settings.PAGE_CACHE_SECONDS))
+    _write({keys[pk]: html for pk, html in drawn.items()}, generation, part)
     html = {pk: stored[key] for pk, key in keys.items() if key in stored}
     html.update(drawn)  # an object gone since the ids were read has no card: left out
     return [mark_safe(html[pk]) for pk in ids if pk in html]  # noqa: S308 - our own templates
@@ -275,7 +275,7 @@ def anonymous_page_cache(scope: str, *, also: tuple[str, ...] = ()) -> Callable:
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if not _cacheable(request):
                 return view(request, *args, **kwargs)
-            key, stored = _lookup(request, scope, "page", also=also)
+            key, generation, stored = _lookup(request, scope, "page", also=also)
             if stored is not None:
                 content, content_type = stored
                 return HttpResponse(content, content_type=content_type)
@@ -286,7 +286,8 @@ def anonymous_page_cache(scope: str, *, also: tuple[str, ...] = ()) -> Callable:
                 and not response.cookies
                 and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # no CSRF token in it
             ):
-                _store(request, key, (response.content, response["Content-Type"]))
+                page = (response.content, response["Content-Type"])
+                _write({key: page}, generation, request.path)
             return response
 
         return wrapped

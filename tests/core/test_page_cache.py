@@ -41,6 +41,14 @@ def test_second_anonymous_visit_is_served_without_a_query(client, placement):
     assert first_queries > 0 and second_queries == 0
 
 
+def test_a_page_from_the_cache_costs_one_round_trip(client, placement):
+    """The scope's generation and the page are read together (``_read``)."""
+    get(client)
+    with mock.patch.object(page_cache, "cache", mock.Mock(wraps=cache)) as calls:
+        _, queries = get(client)
+    assert queries == 0 and [name for name, *_ in calls.method_calls] == ["get_many"]
+
+
 def test_each_url_is_its_own_page(client, placement):
     get(client)
     searched, queries = get(client, "/placements/?q=nothing-matches-this")
@@ -389,10 +397,13 @@ def test_kept_values_last_until_their_scope_changes(settings):
 
 
 def test_kept_values_are_computed_when_the_cache_is_down():
-    with mock.patch.object(cache, "get", side_effect=ConnectionError("redis down")):
+    with mock.patch.object(cache, "get_many", side_effect=ConnectionError("redis down")):
         assert page_cache.kept("events", "ranking:1", lambda: "fresh") == "fresh"
-    with mock.patch.object(cache, "set", side_effect=ConnectionError("redis down")):
+    page_cache._down_until = 0.0
+    with mock.patch.object(cache, "set_many", side_effect=ConnectionError("redis down")):
         assert page_cache.kept("events", "ranking:1", lambda: "fresh") == "fresh"
+    page_cache._down_until = 0.0
+    assert page_cache.kept("events", "ranking:1", lambda: "again") == "again"  # none was kept
 
 
 def test_after_an_outage_the_cache_is_left_alone_for_a_moment(client, placement):

@@ -22,6 +22,7 @@ from events.models import (
     RegistrationStatus,
 )
 from partnerships.organisations.models import Kind
+from partnerships.projects.models import Partnership, PartnershipStatus
 from tests.factories import OrganisationFactory, UserFactory
 
 
@@ -124,4 +125,15 @@ def immediate_on_commit(monkeypatch):
 
     monkeypatch.setattr(
         core_mail.transaction, "on_commit", lambda func, using=None, robust=False: func()
+    )
+
+
+@pytest.fixture
+def partnership(university, studio):
+    """Northbridge and Pixel Forge, working together: both sides run the partnership's events."""
+    return Partnership.objects.create(
+        institution=university,
+        industry_partner=studio,
+        title="Northbridge × Pixel Forge",
+        status=PartnershipStatus.ACTIVE,
     )

@@ -9,22 +9,12 @@ from rest_framework.test import APIClient
 from events import selectors
 from events.models import EventStatus, RegistrationStatus
 from events.permissions import can_manage_event, organiser_organisations
-from partnerships.projects.models import Partnership, PartnershipStatus
+from partnerships.projects.models import PartnershipStatus
 from partnerships.projects.services import partnership_set_status
 
 from .conftest import EventFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def partnership(university, studio):
-    return Partnership.objects.create(
-        institution=university,
-        industry_partner=studio,
-        title="Northbridge × Pixel Forge",
-        status=PartnershipStatus.ACTIVE,
-    )
 
 
 @pytest.fixture

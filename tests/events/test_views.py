@@ -33,7 +33,6 @@ from events.models import (
     Speaker,
 )
 from events.views._common import waitlist_positions
-from partnerships.projects.models import Partnership, PartnershipStatus
 from partnerships.projects.search import refresh_search_vector
 from tests.factories import SectorFactory, UserFactory
 
@@ -79,16 +78,6 @@ def _queries(client, url, params=None) -> int:
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url, params or {}).status_code == 200
     return len(ctx)
-
-
-@pytest.fixture
-def partnership(university, studio):
-    return Partnership.objects.create(
-        institution=university,
-        industry_partner=studio,
-        title="Northbridge × Pixel Forge",
-        status=PartnershipStatus.ACTIVE,
-    )
 
 
 @pytest.fixture

@@ -4,12 +4,15 @@ handed out only by views that have checked permission first."""
 import logging
 import mimetypes
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import PurePath
 
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files import File
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext as _
 
 from .uploads import random_name
 
@@ -41,14 +44,50 @@ def safe_filename(title: str, suffix: str) -> str:
     return f"{stem}{suffix}"
 
 
-def serve_private_file(field_file, *, title: str) -> FileResponse:
+class StorageUnavailable(Exception):
+    """The storage of uploads (a bucket) failed, for a reason other than the file itself."""
+
+
+def open_stored(open_file: Callable[[], File]) -> File:
+    """``open_file()``; ``Http404`` when the file is not there or cannot be (a folder, a name too
+    long, a key the bucket refuses), ``StorageUnavailable`` when the storage itself fails (the
+    bucket's provider is down), so views answer 404 or 503, never 500."""
+    try:
+        return open_file()
+    except (OSError, SuspiciousFileOperation):
+        raise Http404 from None
+    except Exception as error:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        if isinstance(error, ClientError):
+            status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 500)
+            if 400 <= status < 500:
+                logger.warning("The bucket refused a file (%s): %s", status, error)
+                raise Http404 from None
+        if isinstance(error, BotoCoreError | ClientError):
+            logger.exception("The storage of uploads is unavailable")
+            raise StorageUnavailable from error
+        raise
+
+
+def storage_unavailable_response() -> HttpResponse:
+    response = HttpResponse(
+        _("Files cannot be reached for a moment. Try again in a minute."),
+        status=503,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = "60"
+    return response
+
+
+def serve_private_file(field_file, *, title: str) -> HttpResponse:
     """Send a stored file as an attachment with a safe name. Call only after a permission check."""
     if not field_file:
         raise Http404
     try:
-        handle = field_file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
+        handle = open_stored(lambda: field_file.open("rb"))
+    except StorageUnavailable:
+        return storage_unavailable_response()
     suffix = PurePath(field_file.name).suffix.lower()
     response = FileResponse(
         handle,

@@ -1,11 +1,12 @@
 from pathlib import Path, PurePosixPath
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
+
+from partnerships.core.files import StorageUnavailable, open_stored, storage_unavailable_response
 
 PUBLIC_MEDIA_DIRS = {"logos"}
 MEMBER_MEDIA_DIRS = {"avatars"}
@@ -46,7 +47,11 @@ def media(request, path: str):
         raise Http404
     elif parts[0] in MEMBER_MEDIA_DIRS and not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    response = FileResponse(_open_upload("/".join(parts)), filename=parts[-1])
+    try:
+        handle = open_stored(lambda: _open_upload("/".join(parts)))
+    except StorageUnavailable:
+        return storage_unavailable_response()
+    response = FileResponse(handle, filename=parts[-1])
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
@@ -54,12 +59,10 @@ def media(request, path: str):
 
 
 def _open_upload(name: str):
-    """The stored file, or 404. On disk, a link leading out of ``MEDIA_ROOT`` is refused too."""
-    try:
-        if isinstance(default_storage, FileSystemStorage):
-            root = Path(default_storage.location).resolve()
-            if root not in Path(default_storage.path(name)).resolve().parents:
-                raise Http404
-        return default_storage.open(name, "rb")
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError, SuspiciousFileOperation):
-        raise Http404 from None
+    """The stored file. On disk, a link is refused: nothing Tandem stores is one."""
+    if isinstance(default_storage, FileSystemStorage):
+        root = Path(default_storage.location).resolve()
+        path = Path(default_storage.path(name))
+        if path.is_symlink() or root not in path.resolve().parents:
+            raise Http404
+    return default_storage.open(name, "rb")

@@ -224,3 +224,30 @@ def test_a_bucket_that_cannot_be_read_is_a_clear_error_and_leaves_no_half_backup
     with pytest.raises(CommandError, match=r"bucket could not be read.*NoSuchBucket"):
         call_command("backup", output=tmp_path / "backups")
     assert list((tmp_path / "backups").iterdir()) == []
+
+
+def test_a_name_too_long_is_a_404_not_a_500(client):
+    assert client.get("/media/logos/" + "a" * 300 + ".png").status_code == 404
+
+
+@pytest.mark.django_db
+def test_an_unreachable_bucket_answers_503_and_says_so(client, student, settings):
+    from botocore.config import Config
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "partnerships.core.storage.PrivateBucketStorage",
+            "OPTIONS": {
+                "bucket_name": "tandem-uploads",
+                "endpoint_url": "http://127.0.0.1:9",  # nothing listens there
+                "region_name": REGION,
+                "client_config": Config(connect_timeout=1, retries={"max_attempts": 1}),
+                **KEYS,
+            },
+        },
+    }
+    client.force_login(student)
+    response = client.get("/media/avatars/me.png")
+    assert response.status_code == 503 and response["Retry-After"] == "60"
+    assert "Try again in a minute" in response.content.decode()

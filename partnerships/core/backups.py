@@ -281,6 +281,28 @@ def _archive_uploads(archive: tarfile.TarFile) -> None:
         raise BackupError(f"The uploads' bucket could not be read: {error}") from error
 
 
+def _regular_files_only(member: tarfile.TarInfo, path: str) -> tarfile.TarInfo:
+    """tarfile's ``data`` filter (no absolute paths, ``..`` or devices), and no links at all:
+    Tandem archives regular files only, so anything else means the backup is not its own."""
+    member = tarfile.data_filter(member, path)
+    if not (member.isfile() or member.isdir()):
+        raise BackupError(f"{member.name} in the uploaded files is not a plain file: refused.")
+    return member
+
+
+def _check_uploads_archive(media: Path) -> None:
+    """Read every entry of the uploaded files' archive before the database is touched, so a
+    backup that would fail halfway through its files is refused while nothing has changed."""
+    try:
+        with tarfile.open(media, "r:gz") as archive:
+            for member in archive:
+                _regular_files_only(member, "/restore")
+    except tarfile.FilterError as error:
+        raise BackupError(f"The backup's files cannot be restored safely: {error}") from error
+    except (tarfile.TarError, OSError, EOFError) as error:
+        raise BackupError(f"{MEDIA_ARCHIVE} cannot be read: {error}") from error
+
+
 def _restore_bucket(media: Path, bucket: Storage) -> None:
     """Put every file of the archive in the bucket under its own name (replacing what is there),
     then delete the bucket's files the backup does not have: a restore that fails halfway leaves
@@ -292,8 +314,7 @@ def _restore_bucket(media: Path, bucket: Storage) -> None:
     try:
         with tarfile.open(media, "r:gz") as archive:
             for member in archive:
-                # The same checks as extracting to disk: no absolute paths, links or "..".
-                member = tarfile.data_filter(member, "/restore")
+                member = _regular_files_only(member, "/restore")  # as when extracting to disk
                 if not member.isfile():
                     continue
                 source = archive.extractfile(member)
@@ -380,6 +401,7 @@ def restore_backup(backup: Path, target: Target | None = None) -> dict:
             f"This backup is of a {manifest['engine']} database; this site uses {engine}."
         )
     database = backup / manifest["database"]
+    _check_uploads_archive(backup / MEDIA_ARCHIVE)
     if engine == "postgresql":
         args, env = _libpq(target.database)
         server_version = _server_version()
@@ -404,7 +426,7 @@ def restore_backup(backup: Path, target: Target | None = None) -> dict:
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     with tarfile.open(backup / MEDIA_ARCHIVE, "r:gz") as archive:
-        archive.extractall(staging, filter="data")  # no absolute paths, links or "..": S202
+        archive.extractall(staging, filter=_regular_files_only)  # noqa: S202 - checked members
     if media_root.exists():
         shutil.rmtree(media_root)
     staging.rename(media_root)

@@ -2,10 +2,12 @@
 PostgreSQL (pg_dump / pg_restore) and on the quick-start SQLite database; damaged backups are
 refused before anything is touched."""
 
+import io
 import json
 import os
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
 import psycopg2
@@ -122,6 +124,45 @@ def test_a_damaged_backup_is_refused_before_anything_changes(tmp_path):
     with pytest.raises(CommandError, match="not a Tandem backup"):
         call_command("restore", str(tmp_path), interactive=False)
     assert Organisation.objects.filter(name="Still here").exists()
+
+
+@pytest.mark.django_db
+def test_a_link_among_the_files_is_refused_before_the_database_is_touched(tmp_path, monkeypatch):
+    """Tandem archives plain files only; a link (here to a CV, posing as a public logo) means the
+    backup is not Tandem's own, and the restore stops before anything changes."""
+    backup = tmp_path / "tandem-20260101T000000Z"
+    backup.mkdir()
+    (backup / "database.dump").write_bytes(b"PGDMP")
+    with tarfile.open(backup / "media.tar.gz", "w:gz") as archive:
+        cv = tarfile.TarInfo("private/cvs/ada.pdf")
+        cv.size = 4
+        archive.addfile(cv, io.BytesIO(b"%PDF"))
+        link = tarfile.TarInfo("logos/pixel.png")
+        link.type, link.linkname = tarfile.SYMTYPE, "../private/cvs/ada.pdf"
+        archive.addfile(link)
+    (backup / "manifest.json").write_text(
+        json.dumps(
+            {
+                "format": 1,
+                "created_at": "2026-01-01T00:00:00+00:00",
+                "engine": connection.vendor,
+                "database": "database.dump",
+                "files": {
+                    name: backups._sha256(backup / name)
+                    for name in ("database.dump", "media.tar.gz")
+                },
+            }
+        )
+    )
+
+    def never(*args, **kwargs):
+        raise AssertionError("the database was touched")
+
+    monkeypatch.setattr(backups, "_run", never)
+    monkeypatch.setattr(backups, "_restore_through_psql", never)
+    with pytest.raises(CommandError, match=r"logos/pixel\.png .* not a plain file"):
+        call_command("restore", str(backup), media_root=tmp_path / "media", interactive=False)
+    assert not (tmp_path / "media").exists()
 
 
 def test_restore_asks_before_replacing_everything(tmp_path, monkeypatch, db):

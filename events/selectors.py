@@ -165,11 +165,12 @@ def event_browse(
                 Event.sectors.through.objects.filter(event_id=OuterRef("pk"), sector__slug=sector)
             )
         )
-    if organiser:
+    if organiser:  # who runs it: the other side of a partnership only while it lasts
+        lasting = Q(partnership__status__in=LIVE_PARTNERSHIP_STATUSES)
         qs = qs.filter(
             Q(organisation__slug=organiser)
-            | Q(partnership__institution__slug=organiser)
-            | Q(partnership__industry_partner__slug=organiser)
+            | (lasting & Q(partnership__institution__slug=organiser))
+            | (lasting & Q(partnership__industry_partner__slug=organiser))
         )
     if attendance == "online":
         qs = qs.filter(format__in=[EventFormat.ONLINE, EventFormat.HYBRID])

@@ -46,6 +46,10 @@ def _free_seat(event: Event) -> None:
     page_cache.touch("event-seats")
 
 
+def _waitlist_changed() -> None:
+    page_cache.touch("event-seats")  # the visitors' event page counts the people waiting
+
+
 def _has_free_seat(event: Event) -> bool:
     return event.capacity is None or event.seats_taken < event.capacity
 
@@ -119,6 +123,8 @@ def register(*, actor, event: Event) -> Registration:
     registration.save()
     if registration.status == R.CONFIRMED:
         _take_seats(locked, 1)
+    elif registration.status == R.WAITLISTED:
+        _waitlist_changed()
     notify.email_registrants(locked, template, [registration.pk])
     if registration.status == R.PENDING:
         tell_organisers(locked, "events/approval_needed", person=actor)
@@ -154,6 +160,8 @@ def cancel_registration(*, actor, registration: Registration) -> Registration:
     if event.status == S.COMPLETED or event.ends_at <= timezone.now():
         raise Conflict(_("This event has already taken place."))
     held_seat = locked.status == R.CONFIRMED
+    if locked.status == R.WAITLISTED:
+        _waitlist_changed()
     locked.status = R.CANCELLED
     locked.cancelled_at = timezone.now()
     locked.waitlisted_at = None
@@ -239,6 +247,8 @@ def approve_registration(*, actor, registration: Registration) -> Registration:
     locked.save()
     if locked.status == R.CONFIRMED:
         _take_seats(event, 1)
+    else:
+        _waitlist_changed()
     notify.email_registrants(event, template, [locked.pk])
     record_event(
         "event.registration.approved",
@@ -259,6 +269,8 @@ def decline_registration(*, actor, registration: Registration, reason: str = "")
         raise Conflict(_("Only a pending or waitlisted registration can be declined."))
     if event.status != S.PUBLISHED:
         raise Conflict(_registration_closed_message(event, "unavailable"))
+    if locked.status == R.WAITLISTED:
+        _waitlist_changed()
     locked.status = R.DECLINED
     locked.decided_by = actor
     locked.waitlisted_at = None

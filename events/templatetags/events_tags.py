@@ -1,15 +1,25 @@
-"""Dashboard panel for events, computing its own data in a constant number of queries.
+"""Dashboard panel for events, computing its own data in a constant number of queries, and the
+``organisers`` filter.
 
 Usage: ``{% load events_tags %}{% events_dashboard_panel "student" %}`` (or ``"industry"``,
-``"university"``).
+``"university"``); ``{{ event|organisers }}``.
 """
 
 from django import template
 
 from .. import selectors
+from ..permissions import organiser_organisations
 from ..views._common import hosting_organisations, waitlist_positions
 
 register = template.Library()
+
+
+@register.filter
+def organisers(event) -> list:
+    """Who runs the event: its organisation, and the other side of its partnership while that
+    lasts (``permissions.organiser_organisations``)."""
+    return organiser_organisations(event)
+
 
 PANEL_ROWS = 5
 

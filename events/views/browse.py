@@ -59,9 +59,10 @@ def browse(request):
     )
 
 
-def _draw_cards(ids: list[int]) -> dict[int, str]:
+def _draw_cards(ids: list[int]) -> dict[int, tuple[str, int]]:
+    """Each card with the seats taken it shows (read again here, so maybe newer than the list's)."""
     return {
-        event.pk: render_to_string("events/_card.html", {"event": event})
+        event.pk: (render_to_string("events/_card.html", {"event": event}), event.seats_taken)
         for event in selectors.event_cards(ids)
     }
 

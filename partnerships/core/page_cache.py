@@ -50,6 +50,7 @@ from django.utils.translation import get_language
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
+Drawn = tuple[str, object]  # a fragment's HTML and the version it shows (``shared_items``)
 
 # Scope -> "app_label.Model" whose changes make the scope's cached pages stale.
 SCOPES: dict[str, tuple[str, ...]] = {
@@ -62,6 +63,7 @@ SCOPES: dict[str, tuple[str, ...]] = {
     ),
     "events": (
         "events.Event",
+        "projects.Partnership",  # its end changes who runs its events (cards, filters)
         "events.EventSession",
         "events.Speaker",
         "organisations.Organisation",
@@ -236,7 +238,7 @@ def shared_items(
     scope: str,
     part: str,
     ids: list[int],
-    render: Callable[[list[int]], dict[int, str]],
+    render: Callable[[list[int]], dict[int, str]] | Callable[[list[int]], dict[int, Drawn]],
     *,
     versions: dict[int, object] | None = None,
 ) -> list[SafeString]:
@@ -245,19 +247,28 @@ def shared_items(
 
     A search the cache has not seen yet still finds its rows in the database, but most of the
     cards it shows were drawn for an earlier page: only the missing ones are passed to
-    ``render`` (``{id: html}``), which must not depend on who is asking. ``versions`` names,
-    per id, what else its fragment shows that changes without the scope's generation (an
-    event's seats taken): a new version draws that one fragment again."""
+    ``render`` (``{id: html}``), which must not depend on who is asking.
+
+    ``versions`` names, per id, what else a fragment shows that changes without the scope's
+    generation (an event's seats taken, read with the ids): a fragment is used only for the
+    version it was drawn at. ``render`` then returns ``{id: (html, version drawn)}``, and each
+    fragment is kept under the version it shows, which may be newer than the one read."""
     if not ids:
         return []
-    versions = versions or {}
-    keys = {
-        pk: _key(scope, part, f"{pk}@{versions[pk]}" if pk in versions else str(pk)) for pk in ids
-    }
+
+    def key_of(pk: int, version: object = None) -> str:
+        return _key(scope, part, str(pk) if versions is None else f"{pk}@{version}")
+
+    keys = {pk: key_of(pk, versions[pk] if versions is not None else None) for pk in ids}
     generation, stored = _read((scope,), list(keys.values()), part)
     missing = [pk for pk in ids if keys[pk] not in stored]
     drawn = render(missing) if missing else {}
-    _write({keys[pk]: html for pk, html in drawn.items()}, generation, part)
+    if versions is None:
+        fresh = {keys[pk]: html for pk, html in drawn.items()}
+    else:
+        fresh = {key_of(pk, version): html for pk, (html, version) in drawn.items()}
+        drawn = {pk: html for pk, (html, _version) in drawn.items()}
+    _write(fresh, generation, part)
     html = {pk: stored[key] for pk, key in keys.items() if key in stored}
     html.update(drawn)  # an object gone since the ids were read has no card: left out
     return [mark_safe(html[pk]) for pk in ids if pk in html]  # noqa: S308 - our own templates

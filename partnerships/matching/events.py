@@ -73,9 +73,9 @@ def fanout_sql(event: Event, *, event_id: int, min_score: int) -> tuple[str, dic
     v = _vendor()
     w = weights()
     sector_ids = list(event.sectors.values_list("pk", flat=True))
-    organisers = [event.organisation_id]
-    if event.partnership_id:
-        organisers += [event.partnership.institution_id, event.partnership.industry_partner_id]
+    from events.permissions import organiser_organisations
+
+    organisers = [org.pk for org in organiser_organisations(event)]
     params: dict = {
         "default_frequency": settings.NOTIFICATION_DEFAULTS["event_match"],
         "kind": event.kind,

@@ -194,10 +194,9 @@ def placement_alert_sql(placement, *, event_id: int) -> tuple[str, dict]:
 def event_alert_sql(event, *, event_id: int) -> tuple[str, dict]:
     """Alerts for the saved event searches the new event meets, among its audience."""
     from events.models import Audience, Event, EventFormat
+    from events.permissions import organiser_organisations
 
-    organisers = [event.organisation_id]
-    if event.partnership_id:
-        organisers += [event.partnership.institution_id, event.partnership.industry_partner_id]
+    organisers = [org.pk for org in organiser_organisations(event)]
     sector_ids = list(event.sectors.values_list("pk", flat=True))
     attendance = {
         EventFormat.ONLINE: ["online"],

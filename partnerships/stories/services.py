@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
 from events.models import Event
-from events.permissions import can_view_event, organiser_organisations
+from events.permissions import can_view_event
 from partnerships.activity.services import record_event
 from partnerships.core.errors import Conflict, DomainError, PermissionDenied
 from partnerships.core.validators import validate_image_upload
@@ -90,7 +90,12 @@ def collaboration_sides(collaboration) -> list[Organisation]:
         )
         sides = [collaboration.organisation, *institutions]
     elif isinstance(collaboration, Event):
-        sides = organiser_organisations(collaboration)
+        # Everyone who ran it, even once their partnership has ended: the story is about what
+        # they did together, so both sides approve its text.
+        partnership = collaboration.partnership
+        sides = [collaboration.organisation]
+        if partnership is not None:
+            sides += [partnership.institution, partnership.industry_partner]
     else:
         collaboration_field(collaboration)  # raises
         sides = []

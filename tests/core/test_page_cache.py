@@ -239,6 +239,25 @@ def test_shared_items_draws_only_the_cards_no_page_has_drawn_yet():
     assert calls == [[3, 1, 2], [5]]
 
 
+def test_a_fragment_is_kept_under_the_version_it_shows():
+    """The list read 5 seats taken, but a registration committed before the card was drawn: the
+    card shows 6 and is kept as 6, so a later list reading 5 (someone cancelled) draws its own."""
+    calls = []
+
+    def showing(seats):
+        def draw(ids):
+            calls.append(list(ids))
+            return {pk: (f"<p>{pk}: {seats} taken</p>", seats) for pk in ids}
+
+        return draw
+
+    first = page_cache.shared_items("events", "card", [1], showing(6), versions={1: 5})
+    again = page_cache.shared_items("events", "card", [1], showing(6), versions={1: 6})
+    assert [str(c) for c in first + again] == ["<p>1: 6 taken</p>"] * 2 and calls == [[1]]
+    later = page_cache.shared_items("events", "card", [1], showing(5), versions={1: 5})
+    assert [str(c) for c in later] == ["<p>1: 5 taken</p>"] and calls == [[1], [1]]
+
+
 def test_shared_items_leaves_out_an_object_gone_since_its_id_was_read():
     cards = page_cache.shared_items("placements", "card", [1, 404, 2], _drawn([]))
     assert [str(c) for c in cards] == ["<p>card 1</p>", "<p>card 2</p>"]
@@ -365,6 +384,18 @@ def test_a_seat_taken_redraws_that_events_card_and_the_visitors_pages_only(clien
     busy.save()
     page, _ = get(client, "/events/")
     assert "second edition" in page
+
+
+def test_joining_the_waitlist_refreshes_the_visitors_event_page(client, studio, student):
+    from tests.factories import UserFactory
+
+    event = EventFactory(organisation=studio, title="Shader talk", capacity=1)
+    registrations.register(actor=student, event=event)
+    page, _ = get(client, event.get_absolute_url())
+    assert "Full (1 places)" in page and "on the waitlist" not in page
+    registrations.register(actor=UserFactory(role="student"), event=event)
+    page, _ = get(client, event.get_absolute_url())
+    assert "1 person on the waitlist" in page
 
 
 def test_event_sector_filter_lists_an_event_once(client, studio):

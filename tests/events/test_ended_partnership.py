@@ -107,3 +107,30 @@ def test_the_partnership_page_says_what_happens_to_its_events(client, partnershi
     _end(partnership, lecturer)
     page = client.get(partnership.get_absolute_url()).content.decode()
     assert "now run by their organising organisation alone" in page
+
+
+def test_its_pages_and_the_organiser_filter_name_the_organiser_alone(
+    client, partnership, shared_event, lecturer, university
+):
+    partner_link = f'href="{university.get_absolute_url()}"'
+    by_partner = f"/events/?organiser={university.slug}"
+    # Seen by a visitor, so from the page cache: ending the partnership must refresh it.
+    assert shared_event.title in client.get(by_partner).content.decode()
+    assert partner_link in client.get(shared_event.get_absolute_url()).content.decode()
+    _end(partnership, lecturer)
+    assert shared_event.title not in client.get(by_partner).content.decode()
+    listed = client.get(f"/events/?organiser={shared_event.organisation.slug}").content.decode()
+    assert shared_event.title in listed and f"with {university.name}" not in listed
+    assert partner_link not in client.get(shared_event.get_absolute_url()).content.decode()
+
+
+def test_a_story_about_it_still_needs_both_sides(partnership, shared_event, lecturer, university):
+    """What they did together stays theirs: both approve a story about it."""
+    from partnerships.stories.services import collaboration_sides
+
+    _end(partnership, lecturer)
+    shared_event.refresh_from_db()
+    assert {org.pk for org in collaboration_sides(shared_event)} == {
+        shared_event.organisation_id,
+        university.pk,
+    }

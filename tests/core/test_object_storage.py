@@ -3,12 +3,14 @@
 private bucket, is served only through Tandem's own permission-checked views, is deleted with its
 owner, and comes back from `make backup` / `make restore`."""
 
+import io
 import json
 import logging
 import os
 import subprocess
 import sys
 import uuid
+import zipfile
 from pathlib import Path
 
 import boto3
@@ -19,6 +21,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from accounts import erasure
+from accounts.privacy import export_response
 from partnerships.placements import services
 from partnerships.placements.models import Application
 from tests.accounts.test_profiles import image_file, profile_data
@@ -251,3 +254,16 @@ def test_an_unreachable_bucket_answers_503_and_says_so(client, student, settings
     response = client.get("/media/avatars/me.png")
     assert response.status_code == 503 and response["Retry-After"] == "60"
     assert "Try again in a minute" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_data_download_carries_the_files_from_the_bucket(placement, student, bucket):
+    student.profile.avatar.save("me.png", ContentFile(b"\x89PNG avatar"), save=True)
+    services.application_save_draft(
+        actor=student, placement=placement, cover_letter="I animate.", cv=cv_file()
+    )
+    response = export_response(student)
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    contents = {name: archive.read(name) for name in archive.namelist() if name != "data.json"}
+    assert sorted(contents.values()) == sorted([b"\x89PNG avatar", MINIMAL_PDF])
+    assert json.loads(archive.read("data.json"))["files_not_found"] == []

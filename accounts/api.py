@@ -9,6 +9,7 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.views import APIView
 
 from partnerships.core.errors import PermissionDenied
+from partnerships.core.files import StorageUnavailable, storage_unavailable_response
 from partnerships.core.models import Sector, Skill
 from partnerships.core.serializers import SlugListField
 from partnerships.organisations.models import Kind, Organisation
@@ -125,4 +126,7 @@ class MeExportView(APIView):
                 code="reauthentication_required",
             )
         privacy.export_allowance_consume(request.user)
-        return privacy.export_response(request.user)
+        try:
+            return privacy.export_response(request.user)
+        except StorageUnavailable:
+            return storage_unavailable_response()

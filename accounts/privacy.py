@@ -47,6 +47,7 @@ from partnerships.activity.models import DomainEvent
 from partnerships.audit.display import action_label
 from partnerships.audit.models import AuditEntry
 from partnerships.core.errors import RateLimited
+from partnerships.core.files import reading_storage
 from partnerships.core.models import Sector, Skill
 from partnerships.curriculum.models import Reviewer, ReviewResponse
 from partnerships.matching.models import PlacementRecommendation
@@ -675,7 +676,7 @@ def export_response(user) -> FileResponse:
     closed, and streamed from there: large CVs are never held in memory."""
     archive = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
     try:
-        write_export(user, archive)
+        reading_storage(lambda: write_export(user, archive))  # StorageUnavailable: 503
         archive.seek(0)
     except BaseException:
         archive.close()

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rest_framework.authtoken.models import Token
 
 from partnerships.core.errors import DomainError
+from partnerships.core.files import StorageUnavailable, storage_unavailable_response
 from partnerships.core.http import domain_error_response
 from partnerships.organisations import selectors as org_selectors
 from partnerships.organisations.permissions import is_platform_admin
@@ -173,7 +174,10 @@ def privacy_export(request):
         privacy.export_allowance_consume(request.user)
     except DomainError as exc:
         return domain_error_response(request, exc, back_url=reverse("accounts:privacy_data"))
-    return privacy.export_response(request.user)
+    try:
+        return privacy.export_response(request.user)
+    except StorageUnavailable:
+        return storage_unavailable_response()
 
 
 @login_required

@@ -6,6 +6,7 @@ import mimetypes
 import re
 from collections.abc import Callable, Iterable
 from pathlib import PurePath
+from typing import TypeVar
 
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files import File
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from .uploads import random_name
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @deconstructible
@@ -48,6 +50,16 @@ class StorageUnavailable(Exception):
     """The storage of uploads (a bucket) failed, for a reason other than the file itself."""
 
 
+def _bucket_status(error: Exception) -> int | None:
+    """The HTTP status of a bucket's error (0: the provider could not be reached at all);
+    ``None`` when ``error`` did not come from a bucket."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    if isinstance(error, ClientError):
+        return error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 500)
+    return 0 if isinstance(error, BotoCoreError) else None
+
+
 def open_stored(open_file: Callable[[], File]) -> File:
     """``open_file()``; ``Http404`` when the file is not there or cannot be (a folder, a name too
     long, a key the bucket refuses), ``StorageUnavailable`` when the storage itself fails (the
@@ -57,17 +69,26 @@ def open_stored(open_file: Callable[[], File]) -> File:
     except (OSError, SuspiciousFileOperation):
         raise Http404 from None
     except Exception as error:
-        from botocore.exceptions import BotoCoreError, ClientError
+        status = _bucket_status(error)
+        if status is None:
+            raise
+        if 400 <= status < 500:
+            logger.warning("The bucket refused a file (%s): %s", status, error)
+            raise Http404 from None
+        logger.exception("The storage of uploads is unavailable")
+        raise StorageUnavailable from error
 
-        if isinstance(error, ClientError):
-            status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 500)
-            if 400 <= status < 500:
-                logger.warning("The bucket refused a file (%s): %s", status, error)
-                raise Http404 from None
-        if isinstance(error, BotoCoreError | ClientError):
-            logger.exception("The storage of uploads is unavailable")
-            raise StorageUnavailable from error
-        raise
+
+def reading_storage(work: Callable[[], T]) -> T:
+    """``work()``, which reads several stored files (a data download): any failure of the
+    bucket becomes ``StorageUnavailable``, answered 503 rather than 500."""
+    try:
+        return work()
+    except Exception as error:
+        if _bucket_status(error) is None:
+            raise
+        logger.exception("The storage of uploads failed while files were read")
+        raise StorageUnavailable from error
 
 
 def storage_unavailable_response() -> HttpResponse:

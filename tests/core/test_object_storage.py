@@ -18,6 +18,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
+from django.test import Client
 from django.urls import reverse
 
 from accounts import erasure
@@ -233,8 +234,8 @@ def test_a_name_too_long_is_a_404_not_a_500(client):
     assert client.get("/media/logos/" + "a" * 300 + ".png").status_code == 404
 
 
-@pytest.mark.django_db
-def test_an_unreachable_bucket_answers_503_and_says_so(client, student, settings):
+@pytest.fixture
+def unreachable_bucket(settings):
     from botocore.config import Config
 
     settings.STORAGES = {
@@ -250,10 +251,26 @@ def test_an_unreachable_bucket_answers_503_and_says_so(client, student, settings
             },
         },
     }
+
+
+@pytest.mark.django_db
+def test_an_unreachable_bucket_answers_503_and_says_so(client, student, unreachable_bucket):
     client.force_login(student)
     response = client.get("/media/avatars/me.png")
     assert response.status_code == 503 and response["Retry-After"] == "60"
     assert "Try again in a minute" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_data_download_answers_503_when_the_bucket_is_unreachable(student, unreachable_bucket):
+    from rest_framework.authtoken.models import Token
+
+    student.profile.avatar.name = "avatars/me.png"  # stored before the bucket went away
+    student.profile.save()
+    token = Token.objects.create(user=student)
+    api = Client(headers={"Authorization": f"Token {token.key}"})
+    response = api.get(reverse("api-me-export"))
+    assert response.status_code == 503 and response["Retry-After"] == "60"
 
 
 @pytest.mark.django_db

@@ -7,15 +7,27 @@ from .models import MANAGER_ROLES, Kind, Membership, Organisation
 ROLE_FOR_KIND = {Kind.INSTITUTION: Role.UNIVERSITY, Kind.INDUSTRY: Role.INDUSTRY}
 
 
-def membership_of(user, organisation: Organisation) -> Membership | None:
-    """The user's membership, using the per-request cache set by ``memberships_by_org``."""
-    if not user.is_authenticated:
-        return None
+def _memberships(user) -> dict[int, Membership]:
+    """The person's memberships by organisation id, read once per request (the user object
+    lives as long as the request) and shared with ``memberships_by_org``."""
     cache = getattr(user, "_membership_cache", None)
     if cache is None:
         cache = {m.organisation_id: m for m in Membership.objects.filter(user=user)}
         user._membership_cache = cache
-    return cache.get(organisation.pk)
+    return cache
+
+
+def membership_of(user, organisation: Organisation) -> Membership | None:
+    """The user's membership, using the per-request cache set by ``memberships_by_org``."""
+    if not user.is_authenticated:
+        return None
+    return _memberships(user).get(organisation.pk)
+
+
+def member_organisation_ids(user) -> list[int]:
+    """The ids of the person's organisations (none for most students), from the same cache:
+    panels that only concern members skip their queries for everyone else."""
+    return list(_memberships(user)) if user.is_authenticated else []
 
 
 def is_platform_admin(user) -> bool:

@@ -7,6 +7,7 @@ from django.http import Http404
 
 from partnerships.core.models import Sector
 from partnerships.organisations.models import Kind, Membership, Organisation
+from partnerships.organisations.permissions import member_organisation_ids
 
 from . import permissions
 from .models import (
@@ -272,11 +273,9 @@ def curation_queue(user, *, status: str | None = None) -> QuerySet[Story]:
 
 def awaiting_my_approval(user) -> QuerySet[Story]:
     """Stories in review that one of this person's organisations has not approved yet."""
-    if not user.is_authenticated:
+    member_orgs = member_organisation_ids(user)
+    if not member_orgs:
         return Story.objects.none()
-    member_orgs = list(
-        Membership.objects.filter(user=user).values_list("organisation_id", flat=True)
-    )
     return (
         Story.objects.filter(status=StoryStatus.IN_REVIEW, organisations__in=member_orgs)
         .exclude(approvals__organisation_id__in=member_orgs)
@@ -288,10 +287,11 @@ def awaiting_my_approval(user) -> QuerySet[Story]:
 def open_testimonial_requests(user):
     from .models import TestimonialRequest
 
-    if not user.is_authenticated:
+    member_orgs = member_organisation_ids(user)
+    if not member_orgs:  # most people: no query at all
         return TestimonialRequest.objects.none()
     return TestimonialRequest.objects.filter(
         submitted_at__isnull=True,
-        organisation__in=Membership.objects.filter(user=user).values("organisation_id"),
+        organisation_id__in=member_orgs,
         story__status__in=[StoryStatus.NOMINATED, StoryStatus.DRAFT],
     ).select_related("story", "organisation")

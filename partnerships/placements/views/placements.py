@@ -25,6 +25,7 @@ from partnerships.core.page_cache import (
     shared_items,
 )
 from partnerships.organisations.models import Kind, Organisation
+from partnerships.organisations.permissions import member_organisation_ids
 
 from .. import selectors, services
 from ..forms import BrowseForm, PlacementForm
@@ -52,9 +53,10 @@ ACTIONS_FROM = {"publish": {S.DRAFT}, "close": {S.OPEN}, "reopen": {S.CLOSED}}
 
 
 def posting_organisations(user) -> list[Organisation]:
-    if not user.is_authenticated:
+    member_orgs = member_organisation_ids(user)
+    if not member_orgs:  # students, visitors: no query
         return []
-    orgs = Organisation.objects.verified().filter(memberships__user=user, kind=Kind.INDUSTRY)
+    orgs = Organisation.objects.verified().filter(pk__in=member_orgs, kind=Kind.INDUSTRY)
     return [o for o in orgs.order_by("name") if can_post_placement(user, o)]
 
 

@@ -129,4 +129,5 @@ class MeExportView(APIView):
         try:
             return privacy.export_response(request.user)
         except StorageUnavailable:
+            privacy.export_allowance_refund(request.user)
             return storage_unavailable_response()

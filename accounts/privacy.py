@@ -19,6 +19,7 @@ What is deliberately included or left out:
   record is never part of it.
 """
 
+import contextlib
 import json
 import shutil
 import tempfile
@@ -711,3 +712,10 @@ def export_allowance_consume(user) -> None:
             % {"n": limit},
             code="export_rate_limited",
         )
+
+
+def export_allowance_refund(user) -> None:
+    """Give back the download counted by ``export_allowance_consume`` when none was made (the
+    uploads' storage was unreachable): a failure on our side must not use up the person's hour."""
+    with contextlib.suppress(ValueError):  # the window ended meanwhile: nothing to give back
+        cache.decr(f"privacy:export:{user.pk}")

@@ -177,6 +177,7 @@ def privacy_export(request):
     try:
         return privacy.export_response(request.user)
     except StorageUnavailable:
+        privacy.export_allowance_refund(request.user)
         return storage_unavailable_response()
 
 

@@ -1,6 +1,7 @@
 """Private documents (agreements, syllabi, attachments): stored outside any public URL and
 handed out only by views that have checked permission first."""
 
+import errno
 import logging
 import mimetypes
 import re
@@ -60,20 +61,35 @@ def _bucket_status(error: Exception) -> int | None:
     return 0 if isinstance(error, BotoCoreError) else None
 
 
+# What the file's own name causes on disk: not found, a folder, a name too long, a link loop.
+# Anything else (permissions, I/O) is the server's fault and stays an error.
+NOT_THERE = {errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG, errno.ELOOP}
+# What a bucket answers about the key itself: no such key, or a key it cannot hold.
+KEY_ERRORS = {"404", "NoSuchKey", "KeyTooLongError"}
+
+
 def open_stored(open_file: Callable[[], File]) -> File:
-    """``open_file()``; ``Http404`` when the file is not there or cannot be (a folder, a name too
-    long, a key the bucket refuses), ``StorageUnavailable`` when the storage itself fails (the
-    bucket's provider is down), so views answer 404 or 503, never 500."""
+    """``open_file()``, read up to its first byte; ``Http404`` when the file is not there or
+    cannot be (a folder, a name too long, a key the bucket cannot hold), ``StorageUnavailable``
+    when the storage itself fails (the bucket's provider is down or refuses our credentials),
+    so views answer 404 or 503, never 500. A bucket sends the file on the first read, so that
+    read happens here, where its errors are caught, not later in the response."""
     try:
-        return open_file()
-    except (OSError, SuspiciousFileOperation):
-        raise Http404 from None
+        handle = open_file()
+        handle.seek(0)
+        return handle
+    except (SuspiciousFileOperation, FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        raise Http404 from None  # (a bucket's missing key is a FileNotFoundError without errno)
+    except OSError as error:
+        if error.errno in NOT_THERE:
+            raise Http404 from None
+        raise
     except Exception as error:
         status = _bucket_status(error)
         if status is None:
             raise
-        if 400 <= status < 500:
-            logger.warning("The bucket refused a file (%s): %s", status, error)
+        code = str(getattr(error, "response", {}).get("Error", {}).get("Code", ""))
+        if status == 404 or code in KEY_ERRORS:
             raise Http404 from None
         logger.exception("The storage of uploads is unavailable")
         raise StorageUnavailable from error

@@ -59,10 +59,14 @@ def media(request, path: str):
 
 
 def _open_upload(name: str):
-    """The stored file. On disk, a link is refused: nothing Tandem stores is one."""
+    """The stored file. On disk, a link anywhere below ``MEDIA_ROOT`` is refused (a linked
+    folder could make CVs look like logos): nothing Tandem stores is one."""
     if isinstance(default_storage, FileSystemStorage):
         root = Path(default_storage.location).resolve()
-        path = Path(default_storage.path(name))
-        if path.is_symlink() or root not in path.resolve().parents:
+        try:
+            resolved = Path(default_storage.path(name)).resolve()
+        except RuntimeError:  # a link loop (Python 3.11 raises this rather than OSError)
+            raise Http404 from None
+        if resolved != root.joinpath(*PurePosixPath(name).parts):
             raise Http404
     return default_storage.open(name, "rb")

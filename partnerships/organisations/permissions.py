@@ -9,7 +9,7 @@ ROLE_FOR_KIND = {Kind.INSTITUTION: Role.UNIVERSITY, Kind.INDUSTRY: Role.INDUSTRY
 
 def _memberships(user) -> dict[int, Membership]:
     """The person's memberships by organisation id, read once per request (the user object
-    lives as long as the request) and shared with ``memberships_by_org``."""
+    lives as long as the request; ``forget_memberships`` drops them after a change)."""
     cache = getattr(user, "_membership_cache", None)
     if cache is None:
         cache = {m.organisation_id: m for m in Membership.objects.filter(user=user)}
@@ -18,7 +18,7 @@ def _memberships(user) -> dict[int, Membership]:
 
 
 def membership_of(user, organisation: Organisation) -> Membership | None:
-    """The user's membership, using the per-request cache set by ``memberships_by_org``."""
+    """The user's membership, from the per-request cache of ``_memberships``."""
     if not user.is_authenticated:
         return None
     return _memberships(user).get(organisation.pk)

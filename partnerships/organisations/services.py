@@ -533,6 +533,8 @@ def membership_change_role(*, actor, membership: Membership, role: str) -> Membe
         )
     target.role = role
     target.save(update_fields=["role"])
+    if target.user_id == actor.pk:
+        forget_memberships(actor)  # their own role: the rest of the request sees the new one
     return target
 
 

@@ -15,14 +15,17 @@ from pathlib import Path
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
+from django.http import Http404
 from django.test import Client
 from django.urls import reverse
 
 from accounts import erasure
 from accounts.privacy import export_response
+from partnerships.core.files import StorageUnavailable, open_stored
 from partnerships.placements import services
 from partnerships.placements.models import Application
 from tests.accounts.test_profiles import image_file, profile_data
@@ -262,15 +265,19 @@ def test_an_unreachable_bucket_answers_503_and_says_so(client, student, unreacha
 
 
 @pytest.mark.django_db
-def test_the_data_download_answers_503_when_the_bucket_is_unreachable(student, unreachable_bucket):
+def test_the_data_download_answers_503_when_the_bucket_is_unreachable(
+    student, unreachable_bucket, settings
+):
     from rest_framework.authtoken.models import Token
 
     student.profile.avatar.name = "avatars/me.png"  # stored before the bucket went away
     student.profile.save()
     token = Token.objects.create(user=student)
     api = Client(headers={"Authorization": f"Token {token.key}"})
-    response = api.get(reverse("api-me-export"))
-    assert response.status_code == 503 and response["Retry-After"] == "60"
+    for _ in range(settings.PRIVACY_EXPORTS_PER_HOUR + 1):
+        response = api.get(reverse("api-me-export"))
+        # Each failure is answered 503 and given back: never 429 for downloads never made.
+        assert response.status_code == 503 and response["Retry-After"] == "60"
 
 
 @pytest.mark.django_db
@@ -284,3 +291,42 @@ def test_the_data_download_carries_the_files_from_the_bucket(placement, student,
     contents = {name: archive.read(name) for name in archive.namelist() if name != "data.json"}
     assert sorted(contents.values()) == sorted([b"\x89PNG avatar", MINIMAL_PDF])
     assert json.loads(archive.read("data.json"))["files_not_found"] == []
+
+
+class BucketFile:
+    """What a bucket's file does on its first read (when S3 actually sends it): fail."""
+
+    def __init__(self, status: int, code: str):
+        self.error = ClientError(
+            {"Error": {"Code": code}, "ResponseMetadata": {"HTTPStatusCode": status}}, "GetObject"
+        )
+
+    def seek(self, offset: int) -> None:
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "answer"),
+    [
+        (404, "NoSuchKey", Http404),  # deleted since it was listed
+        (400, "KeyTooLongError", Http404),
+        (403, "AccessDenied", StorageUnavailable),  # our credentials: the site's problem, 503
+        (500, "InternalError", StorageUnavailable),
+    ],
+)
+def test_a_bucket_failing_on_the_first_read_is_a_404_or_a_503(status, code, answer):
+    with pytest.raises(answer):
+        open_stored(lambda: BucketFile(status, code))
+
+
+@pytest.mark.django_db
+def test_links_below_media_root_are_never_followed(client, student, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    (tmp_path / "private" / "cvs").mkdir(parents=True)
+    (tmp_path / "private" / "cvs" / "ada.png").write_bytes(b"a CV posing as a logo")
+    (tmp_path / "logos").symlink_to(tmp_path / "private" / "cvs")  # a linked folder
+    (tmp_path / "avatars").mkdir()
+    (tmp_path / "avatars" / "loop.png").symlink_to(tmp_path / "avatars" / "loop.png")
+    client.force_login(student)
+    assert client.get("/media/logos/ada.png").status_code == 404
+    assert client.get("/media/avatars/loop.png").status_code == 404

@@ -2,8 +2,10 @@
 everyone, required for platform admins; signed-in sessions listed and revocable."""
 
 import re
+import time
 
 import pytest
+from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import (
@@ -23,7 +25,14 @@ from tests.factories import PASSWORD, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def current_code(secret: str) -> str:
+def current_code(secret: str, *, margin: float = 5.0) -> str:
+    """The code of the current 30 s window. A code is accepted only within its own window, and
+    a browser test takes a moment between typing and sending it: so near the end of a window,
+    wait for the next one (a code computed at 29.9 s and posted at 30.1 s was refused in CI)."""
+    period = mfa_settings.TOTP_PERIOD
+    left = period - time.time() % period
+    if left < margin:
+        time.sleep(left + 0.05)
     counters = list(yield_hotp_counters_from_time())
     counter = counters[len(counters) // 2]  # the middle one: now
     return format_hotp_value(hotp_value(secret, counter))

@@ -9,7 +9,7 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.views import APIView
 
 from partnerships.core.errors import PermissionDenied
-from partnerships.core.files import StorageUnavailable, storage_unavailable_response
+from partnerships.core.files import StorageUnavailable
 from partnerships.core.models import Sector, Skill
 from partnerships.core.serializers import SlugListField
 from partnerships.organisations.models import Kind, Organisation
@@ -130,4 +130,4 @@ class MeExportView(APIView):
             return privacy.export_response(request.user)
         except StorageUnavailable:
             privacy.export_allowance_refund(request.user)
-            return storage_unavailable_response()
+            raise

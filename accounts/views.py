@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rest_framework.authtoken.models import Token
 
 from partnerships.core.errors import DomainError
-from partnerships.core.files import StorageUnavailable, storage_unavailable_response
+from partnerships.core.files import StorageUnavailable
 from partnerships.core.http import domain_error_response
 from partnerships.organisations import selectors as org_selectors
 from partnerships.organisations.permissions import is_platform_admin
@@ -178,7 +178,7 @@ def privacy_export(request):
         return privacy.export_response(request.user)
     except StorageUnavailable:
         privacy.export_allowance_refund(request.user)
-        return storage_unavailable_response()
+        raise
 
 
 @login_required

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "partnerships.core.middleware.RequestIdMiddleware",
     "partnerships.core.middleware.RejectNulCharactersMiddleware",
+    "partnerships.core.middleware.StorageUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -117,14 +117,11 @@ def storage_unavailable_response() -> HttpResponse:
     return response
 
 
-def serve_private_file(field_file, *, title: str) -> HttpResponse:
+def serve_private_file(field_file, *, title: str) -> FileResponse:
     """Send a stored file as an attachment with a safe name. Call only after a permission check."""
     if not field_file:
         raise Http404
-    try:
-        handle = open_stored(lambda: field_file.open("rb"))
-    except StorageUnavailable:
-        return storage_unavailable_response()
+    handle = open_stored(lambda: field_file.open("rb"))
     suffix = PurePath(field_file.name).suffix.lower()
     response = FileResponse(
         handle,

@@ -65,3 +65,21 @@ class RejectNulCharactersMiddleware:
         ):
             return JsonResponse({"detail": "NUL characters are not allowed."}, status=400)
         return self.get_response(request)
+
+
+class StorageUnavailableMiddleware:
+    """A storage outage raised anywhere (``files.StorageUnavailable``: pictures, private
+    downloads, the personal-data ZIP) is answered 503 "try again in a minute", never 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from .files import StorageUnavailable, storage_unavailable_response
+
+        if isinstance(exception, StorageUnavailable):
+            return storage_unavailable_response()
+        return None

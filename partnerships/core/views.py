@@ -6,7 +6,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from partnerships.core.files import StorageUnavailable, open_stored, storage_unavailable_response
+from partnerships.core.files import open_stored
 
 PUBLIC_MEDIA_DIRS = {"logos"}
 MEMBER_MEDIA_DIRS = {"avatars"}
@@ -47,10 +47,7 @@ def media(request, path: str):
         raise Http404
     elif parts[0] in MEMBER_MEDIA_DIRS and not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    try:
-        handle = open_stored(lambda: _open_upload("/".join(parts)))
-    except StorageUnavailable:
-        return storage_unavailable_response()
+    handle = open_stored(lambda: _open_upload("/".join(parts)))
     response = FileResponse(handle, filename=parts[-1])
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"

@@ -68,6 +68,7 @@ STATIC_ROOT = Path(tempfile.gettempdir()) / "tandem-loadtest-static"
 # throughput (None: no target beyond zero errors).
 BROWSE_TARGET = 0.5
 PAGES: list[tuple[str, float | None]] = [
+    ("floor-signed-in", None),  # the bare view with a student's session: see SIGNED_IN
     ("anon-placements", BROWSE_TARGET),
     ("anon-placement-search", BROWSE_TARGET),
     ("anon-placement-detail", None),
@@ -86,6 +87,10 @@ PAGES: list[tuple[str, float | None]] = [
     ("studio-pipeline", None),
 ]
 FLOOR = "floor"
+SIGNED_IN_FLOOR = "floor-signed-in"
+# Pages that need a session: besides the floor's ratio, each is shown against the bare view
+# asked for with a session, which is what being signed in alone costs (docs/performance.md).
+SIGNED_IN = ("student-", "studio-")
 MIX_CLASSES = ["AnonymousVisitor", "Student", "StudioMember"]
 
 # --- Text for placements, events and searches --------------------------------------------------
@@ -1125,6 +1130,17 @@ def measure(args, url: str, scratch: Path) -> None:
     floor_result = Result(FLOOR, rps=floor)
     for result, _floor, target in rows:
         say(format_line(result, floor, target))
+    signed_in_floor = next((r.rps for r, _f, _t in rows if r.name == SIGNED_IN_FLOOR), None)
+    if signed_in_floor:
+        shares = ", ".join(
+            f"{r.name} {r.rps / signed_in_floor:.2f}"
+            for r, _f, _t in rows
+            if r.name.startswith(SIGNED_IN)
+        )
+        say(
+            f"Signed in, against the bare view with a session ({signed_in_floor:,.1f} req/s,"
+            f" {signed_in_floor / floor:.2f} of the floor): {shares or 'no signed-in page run'}"
+        )
     missed = [r.name for r, _f, t in rows if t is not None and (r.rps / floor < t or r.failures)]
     errors = sum(r.failures for r, _f, _t in rows) + (mix.results["total"].failures if mix else 0)
     verdict = "met" if not missed else "missed by " + ", ".join(missed)

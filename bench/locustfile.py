@@ -14,7 +14,8 @@ User classes, named on the locust command line by the driver:
   inbox, and the API lists with a token;
 * ``StudioMember`` — signed in: dashboard and the applicant pipeline of one of their
   placements;
-* ``FloorUser`` — the bare Django view (``/__floor__``, ``bench/loadtest_urls.py``);
+* ``FloorUser`` — the bare Django view (``/__floor__``, ``bench/loadtest_urls.py``); the page
+  ``floor-signed-in`` is the same view asked for with a student's session;
 * ``PageUser`` — one page only, ``LOADTEST_PAGE`` (a key of ``PAGES``): each page's own
   throughput, compared with the floor's.
 
@@ -174,7 +175,14 @@ def floor(user) -> None:
     _get(user, "floor", "/__floor__")
 
 
+def floor_signed_in(user) -> None:
+    """The bare view again, with a student's session: what being signed in costs every page
+    (the session, the user and their profile loaded by the middleware) before it draws anything."""
+    _get(user, "floor-signed-in", "/__floor__", cookie=_student()["session"])
+
+
 PAGES: dict[str, Callable] = {
+    "floor-signed-in": floor_signed_in,
     "anon-placements": anon_placements,
     "anon-placement-search": anon_placement_search,
     "anon-placement-detail": anon_placement_detail,

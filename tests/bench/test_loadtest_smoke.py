@@ -141,6 +141,7 @@ def test_locust_users_build_every_page_request(tmp_path):
     made = {name: (path, headers, redirects) for name, path, headers, redirects in child["made"]}
     assert "failure" not in made
     assert made["floor"] == ("/__floor__", [], False)
+    assert made["floor-signed-in"] == ("/__floor__", ["Cookie"], False)
     assert made["studio-pipeline"] == ("/placements/7/pipeline/", ["Cookie"], False)
     assert made["student-notifications"][1] == ["Cookie"]
     assert made["api-events"][:2] == ("/api/events/", ["Authorization"])

@@ -196,3 +196,25 @@ def test_a_kept_ranking_never_shows_an_event_the_person_may_no_longer_see(client
     # Made members-only without a save (as a bulk change would): the ranking is still kept.
     type(event).objects.filter(pk=event.pk).update(audience=Audience.MEMBERS)
     assert "Members shader night" not in client.get(reverse("dashboard")).content.decode()
+
+
+def test_a_kept_ranking_is_checked_event_by_event(client, skilled_student, university):
+    """The kept events are checked with the same predicate as an event's page: invited
+    through the student's institution still shows, one made a draft no longer does."""
+    from events.models import Audience, EventStatus
+
+    games = Sector.objects.get(slug="it-software-games")
+    invited = _event_in(games, "Institution shader night")
+    hidden = _event_in(games, "Unpublished shader night")
+    client.force_login(skilled_student)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "Institution shader night" in page and "Unpublished shader night" in page
+    type(invited).objects.filter(pk=invited.pk).update(audience=Audience.MEMBERS)
+    invited.audience_organisations.add(university)
+    type(hidden).objects.filter(pk=hidden.pk).update(status=EventStatus.DRAFT)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(reverse("dashboard")).content.decode()
+    assert "Institution shader night" in page
+    assert "Unpublished shader night" not in page
+    invited_reads = [q for q in captured if "events_event_audience_organisations" in q["sql"]]
+    assert len(invited_reads) == 1  # one read for every members-only event shown

@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "accounts.middleware.RenamedBackendMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -147,9 +148,9 @@ PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=30)
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+AUTHENTICATION_BACKENDS = [  # Django's and allauth's, each loading the profile with the user
+    "accounts.backends.ModelBackend",
+    "accounts.backends.AuthenticationBackend",
     "accounts.backends.PlatformAdminBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

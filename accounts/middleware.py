@@ -22,7 +22,10 @@ class RenamedBackendMiddleware:
 
         session = getattr(request, "session", None)
         if session is not None and session.session_key is not None:
-            renamed = RENAMED_BACKENDS.get(session.get(BACKEND_SESSION_KEY))
+            try:
+                renamed = RENAMED_BACKENDS.get(session.get(BACKEND_SESSION_KEY))
+            except DatabaseError:  # the database is down: let the view answer (as below)
+                renamed = None
             if renamed is not None:
                 session[BACKEND_SESSION_KEY] = renamed
         return self.get_response(request)

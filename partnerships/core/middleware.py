@@ -5,12 +5,23 @@ from __future__ import annotations
 import logging
 import time
 
+from django.db import DatabaseError
 from django.http import JsonResponse
 
 from .logging import clean_request_id, new_request_id, reset_request_id, set_request_id
 
 logger = logging.getLogger("tandem.request")
 HEADER = "X-Request-ID"
+
+
+def _user_id(request) -> int | None:
+    """The signed-in person's id for the log line; none while the database (holding the
+    session) is down, so ``/healthz`` still answers 503 to someone signed in."""
+    user = getattr(request, "user", None)
+    try:
+        return user.pk if user is not None and user.is_authenticated else None
+    except DatabaseError:
+        return None
 
 
 class RequestIdMiddleware:
@@ -27,7 +38,6 @@ class RequestIdMiddleware:
         try:
             response = self.get_response(request)
             response[HEADER] = request_id
-            user = getattr(request, "user", None)
             logger.info(
                 "%s %s %s",
                 request.method,
@@ -38,7 +48,7 @@ class RequestIdMiddleware:
                     "path": request.path,
                     "status": response.status_code,
                     "ms": round((time.perf_counter() - started) * 1000, 1),
-                    "user_id": user.pk if user is not None and user.is_authenticated else None,
+                    "user_id": _user_id(request),
                 },
             )
             return response

@@ -72,3 +72,23 @@ def test_log_in_by_email_starts_a_session_under_a_new_backend_name(client, stude
     assert response.status_code == 302
     assert client.session[BACKEND_SESSION_KEY] in settings.AUTHENTICATION_BACKENDS[:2]
     assert client.get(reverse("dashboard")).wsgi_request.user == student
+
+
+def test_a_session_cookie_while_the_database_is_down_gets_the_health_answer(client, student):
+    """A database outage must still reach the health view, which answers 503: neither the
+    session read before authentication nor the request's log line (which names the signed-in
+    person) may turn it into a 500."""
+    from unittest import mock
+
+    from django.db import OperationalError
+
+    client.cookies[settings.SESSION_COOKIE_NAME] = session_for(
+        student, "django.contrib.auth.backends.ModelBackend"
+    )
+    down = OperationalError("connection to server at 127.0.0.1 failed")
+    with (
+        mock.patch.object(SessionStore, "_get_session_from_db", side_effect=down),
+        mock.patch("partnerships.core.health.check_database", side_effect=down),
+    ):
+        response = client.get("/healthz")
+    assert response.status_code == 503

@@ -36,7 +36,7 @@ from rest_framework.response import Response
 from accounts.selectors import visible_profiles
 from partnerships.core.api import ID_INPUT, ChangeRule, FileDownloads, VisibleOnly, refuse_change
 from partnerships.core.models import Sector
-from partnerships.core.serializers import SlugListField
+from partnerships.core.serializers import ChoiceLabelField, SlugListField
 from partnerships.organisations.api import VisibleOrganisationRef
 from partnerships.organisations.models import Membership, Status
 from partnerships.organisations.permissions import is_platform_admin
@@ -234,7 +234,7 @@ class EventSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text="Id of an active partnership of the host: both sides then run the event.",
     )
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = ChoiceLabelField("kind")
     starts_at = WallClockDateTimeField(help_text=WALL_CLOCK_HELP)
     ends_at = WallClockDateTimeField(help_text=WALL_CLOCK_HELP)
     registration_opens_at = WallClockDateTimeField(
@@ -243,7 +243,7 @@ class EventSerializer(serializers.ModelSerializer):
     registration_closes_at = WallClockDateTimeField(
         required=False, allow_null=True, help_text="Empty: when it starts. " + WALL_CLOCK_HELP
     )
-    format_display = serializers.CharField(source="get_format_display", read_only=True)
+    format_display = ChoiceLabelField("format")
     sectors = SlugListField(name="sector", many=True, queryset=Sector.objects.all(), required=False)
     online_url = serializers.URLField(
         max_length=500,
@@ -265,9 +265,9 @@ class EventSerializer(serializers.ModelSerializer):
     is_full = serializers.BooleanField(read_only=True)
     registration_state = serializers.SerializerMethodField()
     status = serializers.CharField(read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabelField("status")
     my_registration = serializers.SerializerMethodField()
-    admission_display = serializers.CharField(source="get_admission_display", read_only=True)
+    admission_display = ChoiceLabelField("admission")
     academic_staff_days = serializers.DecimalField(
         max_digits=7,
         decimal_places=2,
@@ -404,7 +404,7 @@ class EventRegistrationSerializer(serializers.ModelSerializer):
         source="user.display_name", read_only=True, default=None, allow_null=True
     )
     status = serializers.CharField(read_only=True, help_text=REGISTRATION_STATUS_HELP)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabelField("status")
     waitlist_position = serializers.SerializerMethodField()
 
     class Meta:

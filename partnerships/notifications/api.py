@@ -20,6 +20,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from partnerships.core.serializers import ChoiceLabelField
+
 from . import preferences, selectors, services
 from .models import Frequency, Notification, NotificationType
 
@@ -29,7 +31,7 @@ def _truthy(value: str) -> bool:
 
 
 class NotificationSerializer(serializers.ModelSerializer):
-    type_display = serializers.CharField(source="get_type_display", read_only=True)
+    type_display = ChoiceLabelField("type")
     explanation = serializers.ListField(
         child=serializers.CharField(),
         read_only=True,

@@ -33,7 +33,7 @@ from partnerships.core.api import (
 )
 from partnerships.core.files import serve_private_file
 from partnerships.core.models import Sector, Skill
-from partnerships.core.serializers import SlugListField
+from partnerships.core.serializers import ChoiceLabelField, SlugListField
 from partnerships.organisations.api import VisibleOrganisationRef
 from partnerships.organisations.models import Kind, Organisation, Status
 from partnerships.organisations.permissions import is_platform_admin
@@ -120,10 +120,10 @@ class PlacementSerializer(serializers.ModelSerializer):
     )
     contact_name = serializers.SerializerMethodField()
     questions = QuestionSerializer(many=True, required=False)
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = ChoiceLabelField("kind")
     pay_display = serializers.CharField(read_only=True)
     status = serializers.CharField(read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabelField("status")
     accepts_applications = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -347,7 +347,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
         help_text="Answers to the placement's questions: {question id: text}.",
     )
     status = serializers.CharField(read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabelField("status")
     hired_after_placement = serializers.BooleanField(
         read_only=True,
         allow_null=True,
@@ -631,7 +631,7 @@ class ApprovalSerializer(serializers.ModelSerializer):
     institution = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     checked_items = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     checklist = serializers.SerializerMethodField()
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabelField("status")
 
     class Meta:
         model = PlacementApproval

@@ -34,7 +34,7 @@ from partnerships.core.api import (
 )
 from partnerships.core.files import serve_private_file
 from partnerships.core.models import Sector, Skill
-from partnerships.core.serializers import SlugListField
+from partnerships.core.serializers import ChoiceLabelField, SlugListField
 from partnerships.core.validators import validate_pdf_upload
 from partnerships.organisations.api import VisibleOrganisationRef
 
@@ -105,10 +105,10 @@ class OpportunitySerializer(serializers.ModelSerializer):
         "null: nobody, as when the contact deleted their account).",
     )
     contact_name = serializers.SerializerMethodField()
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    mode_display = serializers.CharField(source="get_mode_display", read_only=True)
+    kind_display = ChoiceLabelField("kind")
+    mode_display = ChoiceLabelField("mode")
     status = serializers.CharField(read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabelField("status")
     accepts_proposals = serializers.BooleanField(read_only=True)
     partnership = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
@@ -310,7 +310,7 @@ class ProposalSerializer(serializers.ModelSerializer):
     )
     attachment_url = serializers.SerializerMethodField()
     status = serializers.CharField(read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabelField("status")
     message_to_proposer = serializers.CharField(read_only=True)
 
     class Meta:
@@ -523,7 +523,7 @@ class PartnershipSerializer(serializers.ModelSerializer):
     )
     proposed_by_organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     status = serializers.CharField(read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabelField("status")
     institution_contacts = serializers.PrimaryKeyRelatedField(
         many=True,
         queryset=User.objects.all(),

@@ -41,7 +41,7 @@ from rest_framework.response import Response
 from events.selectors import visible_events
 from partnerships.core.api import ID_INPUT, ChangeRule
 from partnerships.core.models import Sector
-from partnerships.core.serializers import SlugListField
+from partnerships.core.serializers import ChoiceLabelField, SlugListField
 from partnerships.organisations.api import VisibleOrganisationRef
 from partnerships.organisations.models import Kind, Membership, Organisation
 from partnerships.placements.selectors import visible_placements
@@ -165,7 +165,7 @@ class StoryQuoteSerializer(serializers.Serializer):
 
 
 class OutcomeFigureSerializer(serializers.ModelSerializer):
-    metric_label = serializers.CharField(source="get_metric_display", read_only=True)
+    metric_label = ChoiceLabelField("metric")
     value = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
     organisation = serializers.SerializerMethodField()
 
@@ -198,7 +198,7 @@ class StorySerializer(serializers.ModelSerializer):
     body = serializers.CharField(read_only=True, help_text="Markdown, as written.")
     body_html = serializers.SerializerMethodField()
     status = serializers.CharField(read_only=True, help_text=STATUS_HELP)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabelField("status")
     sectors = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     organisations = serializers.SerializerMethodField()
     collaborations = serializers.SerializerMethodField()

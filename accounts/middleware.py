@@ -8,29 +8,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 
-class RenamedBackendMiddleware:
-    """Move a session started under a backend since renamed to its new name, before the
-    authentication middleware reads it (it signs out a session whose backend is not listed)."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        from django.contrib.auth import BACKEND_SESSION_KEY
-
-        from .backends import RENAMED_BACKENDS
-
-        session = getattr(request, "session", None)
-        if session is not None and session.session_key is not None:
-            try:
-                renamed = RENAMED_BACKENDS.get(session.get(BACKEND_SESSION_KEY))
-            except DatabaseError:  # the database is down: let the view answer (as below)
-                renamed = None
-            if renamed is not None:
-                session[BACKEND_SESSION_KEY] = renamed
-        return self.get_response(request)
-
-
 class UserTimezoneMiddleware:
     """Show times in the signed-in person's own time zone."""
 

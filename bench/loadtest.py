@@ -881,7 +881,7 @@ def sign_in(data: dict) -> dict:
     Token.objects.all().delete()
     store = SessionStore()
     expires = timezone.now() + datetime.timedelta(days=1)
-    backend = "accounts.backends.ModelBackend"
+    backend = "django.contrib.auth.backends.ModelBackend"
     user_ids = list(data["sample"]) + [studio["user_id"] for studio in data["studios"]]
     sessions, tokens, keys = [], [], {}
     for user in User.objects.filter(pk__in=user_ids):

@@ -59,7 +59,9 @@ def _with_query(path: str, params: dict) -> str:
     return f"{path}?{urlencode(params)}" if params else path
 
 
-def _get(user, name: str, path: str, *, cookie: str = "", token: str = "") -> None:
+def _get(
+    user, name: str, path: str, *, cookie: str = "", token: str = "", expect: str = ""
+) -> None:
     headers = {}
     if cookie:
         headers["Cookie"] = f"{DATA['session_cookie_name']}={cookie}"
@@ -71,6 +73,8 @@ def _get(user, name: str, path: str, *, cookie: str = "", token: str = "") -> No
         if response.status_code != 200:
             where = response.headers.get("Location", "") if response.headers else ""
             response.failure(f"HTTP {response.status_code} {where}".strip())
+        elif expect and expect not in (response.text or ""):
+            response.failure(f"200 without {expect}")
 
 
 # --- The pages ------------------------------------------------------------------------------
@@ -178,7 +182,13 @@ def floor(user) -> None:
 def floor_signed_in(user) -> None:
     """The bare view again, with a student's session: what being signed in costs every page
     (the session, the user and their profile loaded by the middleware) before it draws anything."""
-    _get(user, "floor-signed-in", "/__floor__", cookie=_student()["session"])
+    _get(
+        user,
+        "floor-signed-in",
+        "/__floor__",
+        cookie=_student()["session"],
+        expect='"signed_in": true',
+    )
 
 
 PAGES: dict[str, Callable] = {

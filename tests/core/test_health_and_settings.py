@@ -29,6 +29,41 @@ def test_healthz_reports_a_dead_broker_with_503(client, settings):
     assert body["checks"]["database"]["status"] == "ok"
 
 
+def test_healthz_answers_503_to_a_signed_in_person_while_the_database_is_down(client, student):
+    """Their session lives in the database: neither the middleware reading it nor the request's
+    log line (which names the signed-in person) may turn the health view's 503 into a 500."""
+    from unittest import mock
+
+    from django.db import OperationalError
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    client.force_login(student)
+    down = OperationalError("connection to server at 127.0.0.1 failed")
+    with mock.patch.object(BaseDatabaseWrapper, "cursor", side_effect=down):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["database"] == {
+        "status": "error",
+        "error": "OperationalError",
+        "ms": response.json()["checks"]["database"]["ms"],
+    }
+
+
+def test_a_hanging_database_is_given_up_on_after_a_few_seconds(settings):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL connection option")
+    assert connection.settings_dict["OPTIONS"]["connect_timeout"] == 5
+    shown = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/postgres?connect_timeout=9",
+    )
+    assert "'connect_timeout': 9" in shown.stdout, shown.stderr
+
+
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     dropped = ("SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
     clean = {k: v for k, v in os.environ.items() if k not in dropped}

@@ -59,7 +59,9 @@ def _recommended_events(user, followed: list[int]) -> list[Event]:
     events = with_cards(wanted.defer(*EVENT_CARD_DEFERRED)).in_bulk()
     # Checked again against what the person may see now: a membership lost since the ranking
     # was kept must not leave a members-only event on their dashboard. The per-event predicate
-    # on these few rows, not ``visible_events``: Django took 4 ms to compile that query.
+    # on these few rows, not ``visible_events``: Django took 4 ms to compile that query. (An
+    # event whose audience no longer includes the person costs one more query, to look for
+    # their registration: at most EVENTS_SHOWN, and only after such a change.)
     members_only = [e for e in events.values() if e.audience == Audience.MEMBERS]
     prefetch_related_objects(members_only, "audience_organisations")
     shown = []

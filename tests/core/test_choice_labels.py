@@ -40,3 +40,17 @@ def test_many_rows_share_one_table_of_labels_per_language():
     with translation.override("de"):  # another language gets its own table
         assert field.to_representation(EventKind.WORKSHOP) == str(EventKind.WORKSHOP.label)
     assert len(field._labels) == 2
+
+
+def test_a_field_outside_the_serializers_model_is_refused_when_bound():
+    from django.core.exceptions import ImproperlyConfigured
+
+    class Wrong(serializers.ModelSerializer):
+        organiser_kind = ChoiceLabelField("organisation.kind")
+
+        class Meta:
+            model = Event
+            fields = ["organiser_kind"]
+
+    with pytest.raises(ImproperlyConfigured, match="serializer's own model"):
+        Wrong(Event()).fields  # noqa: B018 — binding the fields is the check

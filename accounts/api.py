@@ -9,7 +9,6 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.views import APIView
 
 from partnerships.core.errors import PermissionDenied
-from partnerships.core.files import StorageUnavailable
 from partnerships.core.models import Sector, Skill
 from partnerships.core.serializers import SlugListField
 from partnerships.organisations.models import Kind, Organisation
@@ -126,8 +125,4 @@ class MeExportView(APIView):
                 code="reauthentication_required",
             )
         privacy.export_allowance_consume(request.user)
-        try:
-            return privacy.export_response(request.user)
-        except StorageUnavailable:
-            privacy.export_allowance_refund(request.user)
-            raise
+        return privacy.export_response(request.user)

@@ -48,7 +48,7 @@ from partnerships.activity.models import DomainEvent
 from partnerships.audit.display import action_label
 from partnerships.audit.models import AuditEntry
 from partnerships.core.errors import RateLimited
-from partnerships.core.files import reading_storage
+from partnerships.core.files import StorageUnavailable, reading_storage
 from partnerships.core.models import Sector, Skill
 from partnerships.curriculum.models import Reviewer, ReviewResponse
 from partnerships.matching.models import PlacementRecommendation
@@ -674,11 +674,17 @@ def write_export(user, target: IO[bytes]) -> None:
 
 def export_response(user) -> FileResponse:
     """The archive, built in an anonymous temporary file that is deleted when the response is
-    closed, and streamed from there: large CVs are never held in memory."""
+    closed, and streamed from there: large CVs are never held in memory. Called after
+    ``export_allowance_consume``: when the uploads' storage cannot be reached (503), the
+    download counted there is given back."""
     archive = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
     try:
         reading_storage(lambda: write_export(user, archive))  # StorageUnavailable: 503
         archive.seek(0)
+    except StorageUnavailable:
+        archive.close()
+        _export_allowance_refund(user)
+        raise
     except BaseException:
         archive.close()
         raise
@@ -714,7 +720,7 @@ def export_allowance_consume(user) -> None:
         )
 
 
-def export_allowance_refund(user) -> None:
+def _export_allowance_refund(user) -> None:
     """Give back the download counted by ``export_allowance_consume`` when none was made (the
     uploads' storage was unreachable): a failure on our side must not use up the person's hour."""
     with contextlib.suppress(ValueError):  # the window ended meanwhile: nothing to give back

@@ -11,7 +11,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rest_framework.authtoken.models import Token
 
 from partnerships.core.errors import DomainError
-from partnerships.core.files import StorageUnavailable
 from partnerships.core.http import domain_error_response
 from partnerships.organisations import selectors as org_selectors
 from partnerships.organisations.permissions import is_platform_admin
@@ -174,11 +173,7 @@ def privacy_export(request):
         privacy.export_allowance_consume(request.user)
     except DomainError as exc:
         return domain_error_response(request, exc, back_url=reverse("accounts:privacy_data"))
-    try:
-        return privacy.export_response(request.user)
-    except StorageUnavailable:
-        privacy.export_allowance_refund(request.user)
-        raise
+    return privacy.export_response(request.user)
 
 
 @login_required

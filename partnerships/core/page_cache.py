@@ -259,7 +259,7 @@ def shared_items(
     def key_of(pk: int, version: object = None) -> str:
         return _key(scope, part, str(pk) if versions is None else f"{pk}@{version}")
 
-    keys = {pk: key_of(pk, versions.get(pk) if versions is not None else None) for pk in ids}
+    keys = {pk: key_of(pk, (versions or {}).get(pk)) for pk in ids}
     generation, stored = _read((scope,), list(keys.values()), part)
     missing = [pk for pk in ids if keys[pk] not in stored]
     drawn = render(missing) if missing else {}
